@@ -1,0 +1,67 @@
+# Two commands: `make run` (set up and serve on :8001) and `make test` (set up and test).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8001
+MARIADB_URL ?= mysql://root@127.0.0.1:3306/test
+REDIS_URL ?= redis://127.0.0.1:6379/15
+SYSTEM_PACKAGES := default-libmysqlclient-dev pkg-config gcc
+
+.PHONY: run test setup system-packages lint test-sqlite test-mariadb bench worker voiceworker clean
+
+run: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bootstrapadmin
+	$(BIN)/python manage.py loadagenttemplate calidad --if-missing
+	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+
+test: setup lint test-sqlite test-mariadb
+
+setup: system-packages $(VENV)/.installed
+
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "mysqlclient needs system packages. Run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
+
+test-sqlite: setup
+	DATABASE_URL=sqlite:///:memory: TEST_REDIS_URL=$(REDIS_URL) $(BIN)/python -m pytest
+
+test-mariadb: setup
+	@if $(BIN)/python scripts/wait_for_service.py mariadb "$(MARIADB_URL)"; then \
+	  DATABASE_URL=$(MARIADB_URL) TEST_REDIS_URL=$(REDIS_URL) $(BIN)/python -m pytest --create-db; \
+	elif [ -n "$$REQUIRE_MARIADB" ]; then \
+	  echo "MariaDB is not reachable at $(MARIADB_URL) and REQUIRE_MARIADB is set."; exit 1; \
+	else \
+	  echo "*** MariaDB is not reachable at $(MARIADB_URL): the MariaDB run was SKIPPED (SQLite passed). ***"; \
+	fi
+
+bench: setup
+	$(BIN)/python benchmarks/bench_calls.py
+
+worker: setup
+	$(BIN)/celery -A config worker -B -l info -P threads -c 16
+
+voiceworker: setup
+	$(BIN)/python manage.py runvoiceworker start
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,92 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def default_dispatch_name() -> str:
+    return settings.LIVEKIT_AGENT_NAME
+
+
+class VoiceAgent(models.Model):
+    class CallType(models.TextChoices):
+        OUTBOUND = "Outbound", _("Saliente")
+        INBOUND = "Inbound", _("Entrante")
+
+    name = models.CharField(_("nombre"), max_length=120, unique=True)
+    call_type = models.CharField(
+        _("tipo de llamada"), max_length=16, choices=CallType.choices, default=CallType.OUTBOUND
+    )
+    use_case = models.CharField(_("caso de uso"), max_length=200, blank=True)
+    description = models.TextField(_("descripción"), blank=True)
+    instructions = models.TextField(
+        _("instrucciones"), blank=True, help_text=_("Prompt de sistema del agente.")
+    )
+    greeting = models.TextField(
+        _("saludo"),
+        blank=True,
+        help_text=_(
+            "Primera frase del agente. {nombre} se sustituye por « Nombre» (con espacio "
+            "delante) si se conoce el nombre del cliente, o se elimina si no."
+        ),
+    )
+    language = models.CharField(_("idioma"), max_length=8, default="es")
+    stt_model = models.CharField(_("modelo STT"), max_length=100, default="deepgram/nova-3")
+    llm_model = models.CharField(_("modelo LLM"), max_length=100, default="llama-3.3-70b-versatile")
+    tts_model = models.CharField(_("modelo TTS"), max_length=100, default="cartesia/sonic-3")
+    voice_id = models.CharField(_("voz"), max_length=100, blank=True)
+    dispatch_name = models.CharField(
+        _("nombre de despacho LiveKit"),
+        max_length=100,
+        default=default_dispatch_name,
+        help_text=_("agent_name con el que se registra el voice worker."),
+    )
+    is_active = models.BooleanField(_("activo"), default=True)
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agente de voz")
+        verbose_name_plural = _("agentes de voz")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SurveyQuestion(models.Model):
+    class Type(models.TextChoices):
+        SCORE = "score", _("Puntuación 0–10")
+        YES_NO = "yes_no", _("Sí / No")
+        TEXT = "text", _("Texto libre")
+
+    agent = models.ForeignKey(
+        VoiceAgent, on_delete=models.CASCADE, related_name="questions", verbose_name=_("agente")
+    )
+    position = models.PositiveSmallIntegerField(_("orden"), default=0)
+    key = models.SlugField(
+        _("clave"),
+        max_length=50,
+        help_text=_(
+            "Identificador de la respuesta. comercial, instalador, rapidez y comentarios "
+            "rellenan las columnas clásicas de la encuesta."
+        ),
+    )
+    text = models.TextField(_("pregunta"))
+    type = models.CharField(_("tipo"), max_length=10, choices=Type.choices, default=Type.SCORE)
+    required = models.BooleanField(_("obligatoria"), default=True)
+
+    class Meta:
+        ordering = ["agent", "position", "id"]
+        verbose_name = _("pregunta")
+        verbose_name_plural = _("preguntas")
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "key"], name="question_key_unique_per_agent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.text[:60]}"
+
+    def clean(self) -> None:
+        if self.key in {"status", "transcription"}:
+            raise ValidationError({"key": _("«%(key)s» es una clave reservada.") % {"key": self.key}})

@@ -1,0 +1,74 @@
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from agents_app.agent_templates import TEMPLATES
+from agents_app.models import SurveyQuestion, VoiceAgent
+
+EDITABLE_FIELDS = frozenset(
+    {
+        "name",
+        "call_type",
+        "use_case",
+        "description",
+        "instructions",
+        "greeting",
+        "language",
+        "stt_model",
+        "llm_model",
+        "tts_model",
+        "voice_id",
+        "dispatch_name",
+        "is_active",
+    }
+)
+
+
+@transaction.atomic
+def voice_agent_create(*, name: str, **fields: Any) -> VoiceAgent:
+    agent = VoiceAgent(name=name, **fields)
+    agent.full_clean()
+    agent.save()
+    return agent
+
+
+@transaction.atomic
+def voice_agent_update(*, agent: VoiceAgent, data: dict[str, Any]) -> VoiceAgent:
+    unknown = set(data) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(_("Campos no editables: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    for field, value in data.items():
+        setattr(agent, field, value)
+    agent.full_clean()
+    agent.save()
+    return agent
+
+
+def voice_agent_delete(*, agent: VoiceAgent) -> None:
+    agent.delete()
+
+
+@transaction.atomic
+def voice_agent_create_from_template(*, template_key: str, name: str | None = None) -> VoiceAgent:
+    """Create an agent and its questionnaire from one of the built-in templates."""
+    template = TEMPLATES.get(template_key)
+    if template is None:
+        raise ValidationError(
+            _("Plantilla desconocida «%(key)s». Disponibles: %(keys)s.")
+            % {"key": template_key, "keys": ", ".join(TEMPLATES)}
+        )
+    agent = voice_agent_create(
+        name=name or template.name,
+        call_type=VoiceAgent.CallType.OUTBOUND,
+        use_case=template.use_case,
+        description=template.description,
+        instructions=template.instructions,
+        greeting=template.greeting,
+    )
+    SurveyQuestion.objects.bulk_create(
+        SurveyQuestion(agent=agent, position=i, key=key, text=text, type=type_, required=required)
+        for i, (key, text, type_, required) in enumerate(template.questions, start=1)
+    )
+    return agent

@@ -1,0 +1,174 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
+SCORE_FIELDS = ("puntuacion_comercial", "puntuacion_instalador", "puntuacion_rapidez")
+
+
+class Encuesta(models.Model):
+    """One survey of one customer. Maps onto the old system's `encuestas` table."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pendiente")
+        INITIATED = "initiated", _("Iniciada")
+        IN_PROGRESS = "in_progress", _("En curso")
+        INCOMPLETE = "incomplete", _("Incompleta")
+        COMPLETED = "completed", _("Completada")
+        REJECTED_OPT_OUT = "rejected_opt_out", _("Rechazada (no desea participar)")
+        FAILED = "failed", _("Fallida")
+
+    # The legacy table used a 32-bit auto-increment id.
+    id = models.AutoField(primary_key=True)
+    telefono = models.CharField(_("teléfono"), max_length=32)
+    fecha = models.DateTimeField(_("fecha"), default=timezone.now)
+    completada = models.BooleanField(_("completada"), default=False)
+    puntuacion_comercial = models.SmallIntegerField(
+        _("puntuación comercial"), null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    puntuacion_instalador = models.SmallIntegerField(
+        _("puntuación instalador"), null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    puntuacion_rapidez = models.SmallIntegerField(
+        _("puntuación rapidez"), null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    comentarios = models.TextField(_("comentarios"), blank=True, default="")
+    status = models.CharField(
+        _("estado"), max_length=32, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    llm_model = models.CharField(_("modelo LLM"), max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
+
+    voice_agent = models.ForeignKey(
+        "agents_app.VoiceAgent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="encuestas",
+        verbose_name=_("agente"),
+    )
+    nombre_cliente = models.CharField(_("nombre del cliente"), max_length=200, blank=True)
+    respuestas = models.JSONField(_("respuestas"), default=dict, blank=True)
+    transcription = models.TextField(_("transcripción"), blank=True, default="")
+    seconds_used = models.PositiveIntegerField(_("segundos"), null=True, blank=True)
+    tokens_used = models.PositiveIntegerField(_("tokens"), null=True, blank=True)
+
+    FINAL_STATUSES = frozenset({Status.COMPLETED, Status.REJECTED_OPT_OUT})
+
+    class Meta:
+        db_table = "encuestas"
+        ordering = ["-fecha", "-id"]
+        verbose_name = _("encuesta")
+        verbose_name_plural = _("encuestas")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0, f"{field}__lte": 10}),
+                name=f"encuesta_{field}_0_10",
+            )
+            for field in SCORE_FIELDS
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.telefono}"
+
+
+class Call(models.Model):
+    """One dial attempt of an Encuesta."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En cola")
+        DIALING = "dialing", _("Marcando")
+        RINGING = "ringing", _("Sonando")
+        IN_PROGRESS = "in_progress", _("En curso")
+        COMPLETED = "completed", _("Completada")
+        NO_ANSWER = "no_answer", _("Sin respuesta")
+        BUSY = "busy", _("Ocupado")
+        REJECTED = "rejected", _("Rechazada")
+        VOICEMAIL = "voicemail", _("Buzón de voz")
+        FAILED = "failed", _("Fallida")
+        CANCELED = "canceled", _("Cancelada")
+
+    LIVE_STATUSES = frozenset({Status.QUEUED, Status.DIALING, Status.RINGING, Status.IN_PROGRESS})
+    ACTIVE_STATUSES = frozenset({Status.DIALING, Status.RINGING, Status.IN_PROGRESS})
+
+    encuesta = models.ForeignKey(
+        Encuesta, on_delete=models.CASCADE, related_name="calls", verbose_name=_("encuesta")
+    )
+    attempt = models.PositiveSmallIntegerField(_("intento"), default=1)
+    room_name = models.CharField(_("sala LiveKit"), max_length=128, unique=True)
+    telephony_config = models.ForeignKey(
+        "telephony.TelephonyConfig",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("configuración de telefonía"),
+    )
+    to_number = models.CharField(_("número destino"), max_length=32)
+    from_number = models.CharField(_("número origen"), max_length=32, blank=True)
+    sip_trunk_id = models.CharField(_("trunk SIP"), max_length=64, blank=True)
+    dispatch_id = models.CharField(_("id de despacho"), max_length=64, blank=True)
+    sip_participant_id = models.CharField(_("participante SIP"), max_length=64, blank=True)
+    sip_call_id = models.CharField(_("id de llamada SIP"), max_length=128, blank=True)
+    sip_status_code = models.PositiveSmallIntegerField(_("código SIP"), null=True, blank=True)
+    sip_status = models.CharField(_("estado SIP"), max_length=200, blank=True)
+    status = models.CharField(
+        _("estado"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    dial_attempts = models.PositiveSmallIntegerField(_("intentos de marcado"), default=0)
+    failure_reason = models.TextField(_("motivo del fallo"), blank=True)
+    queued_at = models.DateTimeField(_("en cola desde"), default=timezone.now)
+    dialing_at = models.DateTimeField(_("marcando desde"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("contestada"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("finalizada"), null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("duración (s)"), null=True, blank=True)
+    hangup_requested_at = models.DateTimeField(_("colgado solicitado"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("solicitada por"),
+    )
+    idempotency_key = models.CharField(_("clave de idempotencia"), max_length=128, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        verbose_name = _("llamada")
+        verbose_name_plural = _("llamadas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requested_by", "idempotency_key"], name="call_idempotency_key_per_user"
+            ),
+            models.UniqueConstraint(fields=["encuesta", "attempt"], name="call_attempt_unique"),
+        ]
+        indexes = [models.Index(fields=["telephony_config", "status"])]
+
+    def __str__(self) -> str:
+        return self.room_name
+
+    @property
+    def sip_identity(self) -> str:
+        return f"sip_{self.pk}"
+
+
+class DoNotCallEntry(models.Model):
+    """A number that asked not to be called again. The dialer refuses it."""
+
+    phone = models.CharField(_("teléfono"), max_length=32, unique=True)
+    reason = models.CharField(_("motivo"), max_length=200, blank=True)
+    encuesta = models.ForeignKey(Encuesta, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("añadido"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("número en lista de no llamar")
+        verbose_name_plural = _("lista de no llamar")
+
+    def __str__(self) -> str:
+        return self.phone

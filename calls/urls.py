@@ -1,0 +1,20 @@
+from django.urls import path
+
+from calls import apis
+
+urlpatterns = [
+    path("encuestas", apis.EncuestaListApi.as_view(), name="encuestas"),
+    path("encuestas/<int:encuesta_id>", apis.EncuestaDetailApi.as_view(), name="encuesta-detail"),
+    path("calls", apis.CallListApi.as_view(), name="calls"),
+    path("calls/outbound", apis.OutboundCallApi.as_view(), name="calls-outbound"),
+    path("calls/<int:call_id>", apis.CallDetailApi.as_view(), name="call-detail"),
+    path("calls/<int:call_id>/hangup", apis.CallHangupApi.as_view(), name="call-hangup"),
+    path("dashboard/stats", apis.DashboardStatsApi.as_view(), name="dashboard-stats"),
+]
+
+bridge_urlpatterns = [
+    path("iniciar-encuesta", apis.IniciarEncuestaApi.as_view(), name="iniciar-encuesta"),
+    path("guardar-encuesta", apis.GuardarEncuestaApi.as_view(), name="guardar-encuesta"),
+    path("colgar", apis.ColgarApi.as_view(), name="colgar"),
+    path("webhooks/livekit", apis.LiveKitWebhookApi.as_view(), name="livekit-webhook"),
+]

@@ -1,0 +1,11 @@
+"""Developer settings: the embedded defaults `make run` uses (SQLite, eager Celery)."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="django-insecure-local-development-only-key")
+BRIDGE_TOKEN = env("BRIDGE_TOKEN", default="dev-bridge-token")
+CORS_ALLOWED_ORIGINS = env.list(
+    "CORS_ALLOWED_ORIGINS", default=["http://localhost:5173", "http://localhost:3000"]
+)

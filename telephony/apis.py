@@ -1,0 +1,45 @@
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from telephony.selectors import telephony_config_get_default
+from telephony.serializers import TelephonyConfigInputSerializer, TelephonyConfigOutputSerializer
+from telephony.services import parse_from_numbers, telephony_config_save_default
+
+
+class TelephonyConfigApi(APIView):
+    @extend_schema(responses=TelephonyConfigOutputSerializer)
+    def get(self, request: Request) -> Response:
+        config = telephony_config_get_default()
+        if config is None:
+            raise Http404(_("Todavía no hay configuración de telefonía."))
+        return Response(TelephonyConfigOutputSerializer(config).data)
+
+    @extend_schema(
+        request=TelephonyConfigInputSerializer,
+        responses={200: TelephonyConfigOutputSerializer, 201: TelephonyConfigOutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TelephonyConfigInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        fields = {
+            "provider": data["provider"],
+            "from_numbers": parse_from_numbers(data["fromNumbers"]),
+        }
+        for api_name, field in (
+            ("name", "name"),
+            ("sipTrunkId", "sip_trunk_id"),
+            ("maxConcurrentCalls", "max_concurrent_calls"),
+        ):
+            if api_name in data:
+                fields[field] = data[api_name]
+        config, created = telephony_config_save_default(**fields)
+        return Response(
+            TelephonyConfigOutputSerializer(config).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

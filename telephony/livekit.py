@@ -1,0 +1,256 @@
+"""Everything we ask of LiveKit, spoken with the livekit-api client (never the `lk` CLI).
+
+Two backends, chosen by settings.TELEPHONY_BACKEND in the manner of Django's email backends:
+"livekit" talks to the server; "console" only logs what it would send, for local demos.
+"""
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol, TypeVar
+
+import aiohttp
+from django.conf import settings
+from django.utils.translation import gettext as _
+from livekit import api
+
+from telephony.exceptions import TelephonyNotConfigured
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Errors worth trying again: the server or the network failed, not our request.
+RETRYABLE_CODES = {"unavailable", "internal", "unknown", "deadline_exceeded", "resource_exhausted"}
+
+
+@dataclass(frozen=True)
+class DialRequest:
+    room_name: str
+    room_metadata: str
+    agent_name: str
+    dispatch_metadata: str
+    trunk_id: str
+    call_to: str
+    from_number: str
+    participant_identity: str
+    participant_name: str
+    participant_metadata: str
+    ringing_timeout: timedelta
+    max_call_duration: timedelta
+    empty_timeout: int
+    resume: bool = False
+
+
+@dataclass(frozen=True)
+class DialResult:
+    dispatch_id: str
+    sip_participant_id: str
+    sip_call_id: str
+
+
+@dataclass(frozen=True)
+class TrunkSpec:
+    trunk_id: str
+    name: str
+    address: str
+    numbers: list[str]
+    auth_username: str
+    auth_password: str
+
+
+def is_retryable(exc: BaseException) -> bool:
+    if isinstance(exc, api.SipCallError):
+        return False
+    if isinstance(exc, api.ServerError):
+        return exc.status >= 500 or exc.code in RETRYABLE_CODES
+    return isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | TimeoutError)
+
+
+class TelephonyBackend(Protocol):
+    async def dial(self, request: DialRequest) -> DialResult: ...
+
+    async def delete_room(self, room_name: str) -> bool: ...
+
+    async def list_rooms(self) -> set[str]: ...
+
+    async def save_outbound_trunk(self, spec: TrunkSpec) -> str: ...
+
+
+class LiveKitBackend:
+    def __init__(self, url: str, api_key: str, api_secret: str, timeout: float) -> None:
+        self.url, self.api_key, self.api_secret, self.timeout = url, api_key, api_secret, timeout
+
+    def _client(self) -> api.LiveKitAPI:
+        return api.LiveKitAPI(
+            self.url,
+            self.api_key,
+            self.api_secret,
+            timeout=aiohttp.ClientTimeout(total=self.timeout),
+        )
+
+    async def dial(self, request: DialRequest) -> DialResult:
+        async with self._client() as lk:
+            await lk.room.create_room(
+                api.CreateRoomRequest(
+                    name=request.room_name,
+                    empty_timeout=request.empty_timeout,
+                    metadata=request.room_metadata,
+                )
+            )
+            existing = await self._existing_sip_participant(lk, request) if request.resume else None
+            # The agent is dispatched while the phone rings, so neither waits for the other.
+            dispatch_task = asyncio.ensure_future(self._dispatch(lk, request))
+            try:
+                participant = existing or await lk.sip.create_sip_participant(self._sip_request(request))
+            except BaseException:
+                await self._settle(dispatch_task)
+                raise
+            dispatch = await dispatch_task
+        return DialResult(
+            dispatch_id=dispatch.id,
+            sip_participant_id=participant.participant_id,
+            sip_call_id=participant.sip_call_id,
+        )
+
+    @staticmethod
+    async def _settle(task: asyncio.Future) -> None:
+        try:
+            await task
+        except Exception:
+            logger.exception("Agent dispatch failed while the SIP call also failed")
+
+    async def _dispatch(self, lk: api.LiveKitAPI, request: DialRequest) -> api.AgentDispatch:
+        if request.resume:
+            for dispatch in await lk.agent_dispatch.list_dispatch(request.room_name):
+                if dispatch.agent_name == request.agent_name:
+                    return dispatch
+        return await lk.agent_dispatch.create_dispatch(
+            api.CreateAgentDispatchRequest(
+                agent_name=request.agent_name,
+                room=request.room_name,
+                metadata=request.dispatch_metadata,
+            )
+        )
+
+    @staticmethod
+    async def _existing_sip_participant(lk: api.LiveKitAPI, request: DialRequest):
+        """A retried dial must not ring the phone twice: reuse the participant if it exists."""
+        response = await lk.room.list_participants(api.ListParticipantsRequest(room=request.room_name))
+        for participant in response.participants:
+            if participant.identity == request.participant_identity:
+                return api.SIPParticipantInfo(
+                    participant_id=participant.sid,
+                    participant_identity=participant.identity,
+                    room_name=request.room_name,
+                    sip_call_id=participant.attributes.get("sip.callID", ""),
+                )
+        return None
+
+    @staticmethod
+    def _sip_request(request: DialRequest) -> api.CreateSIPParticipantRequest:
+        sip = api.CreateSIPParticipantRequest(
+            sip_trunk_id=request.trunk_id,
+            sip_call_to=request.call_to,
+            sip_number=request.from_number,
+            room_name=request.room_name,
+            participant_identity=request.participant_identity,
+            participant_name=request.participant_name,
+            participant_metadata=request.participant_metadata,
+            krisp_enabled=True,
+            wait_until_answered=True,
+        )
+        sip.ringing_timeout.FromTimedelta(request.ringing_timeout)
+        sip.max_call_duration.FromTimedelta(request.max_call_duration)
+        return sip
+
+    async def delete_room(self, room_name: str) -> bool:
+        """Delete the room, which hangs up everyone in it. False if it was already gone."""
+        async with self._client() as lk:
+            try:
+                await lk.room.delete_room(api.DeleteRoomRequest(room=room_name))
+            except api.ServerError as exc:
+                if exc.code == "not_found":
+                    return False
+                raise
+        return True
+
+    async def list_rooms(self) -> set[str]:
+        async with self._client() as lk:
+            response = await lk.room.list_rooms(api.ListRoomsRequest())
+        return {room.name for room in response.rooms}
+
+    async def save_outbound_trunk(self, spec: TrunkSpec) -> str:
+        trunk = api.SIPOutboundTrunkInfo(
+            name=spec.name,
+            address=spec.address,
+            numbers=spec.numbers,
+            auth_username=spec.auth_username,
+            auth_password=spec.auth_password,
+        )
+        async with self._client() as lk:
+            if spec.trunk_id:
+                saved = await lk.sip.update_outbound_trunk(spec.trunk_id, trunk)
+            else:
+                saved = await lk.sip.create_outbound_trunk(api.CreateSIPOutboundTrunkRequest(trunk=trunk))
+        return saved.sip_trunk_id
+
+
+class ConsoleBackend:
+    """Logs what would be sent to LiveKit. Never places a call."""
+
+    async def dial(self, request: DialRequest) -> DialResult:
+        logger.warning("[console telephony] would dial %s", request)
+        return DialResult(
+            dispatch_id=f"AD_console_{request.room_name}",
+            sip_participant_id=f"PA_console_{request.room_name}",
+            sip_call_id=f"SCL_console_{request.room_name}",
+        )
+
+    async def delete_room(self, room_name: str) -> bool:
+        logger.warning("[console telephony] would delete room %s", room_name)
+        return True
+
+    async def list_rooms(self) -> set[str]:
+        return set()
+
+    async def save_outbound_trunk(self, spec: TrunkSpec) -> str:
+        logger.warning("[console telephony] would save trunk %s", {**spec.__dict__, "auth_password": "***"})
+        return spec.trunk_id or "ST_console"
+
+
+def missing_settings() -> list[str]:
+    if settings.TELEPHONY_BACKEND == "console":
+        return []
+    return [
+        name
+        for name in ("LIVEKIT_URL", "LIVEKIT_API_KEY", "LIVEKIT_API_SECRET")
+        if not getattr(settings, name)
+    ]
+
+
+def get_backend() -> TelephonyBackend:
+    if settings.TELEPHONY_BACKEND == "console":
+        return ConsoleBackend()
+    if settings.TELEPHONY_BACKEND != "livekit":
+        raise TelephonyNotConfigured(
+            _("TELEPHONY_BACKEND «%(value)s» no existe: use «livekit» o «console».")
+            % {"value": settings.TELEPHONY_BACKEND}
+        )
+    missing = missing_settings()
+    if missing:
+        raise TelephonyNotConfigured(
+            _("LiveKit no está configurado: faltan %(names)s.") % {"names": ", ".join(missing)}
+        )
+    return LiveKitBackend(
+        settings.LIVEKIT_URL,
+        settings.LIVEKIT_API_KEY,
+        settings.LIVEKIT_API_SECRET,
+        settings.LIVEKIT_REQUEST_TIMEOUT,
+    )
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run one LiveKit conversation from synchronous code (Celery tasks, admin, commands)."""
+    return asyncio.run(coroutine)

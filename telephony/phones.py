@@ -1,0 +1,62 @@
+"""Phone number parsing and the toll-fraud rules, on top of Google's libphonenumber data."""
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from phonenumbers import PhoneNumberType
+
+DIALABLE_TYPES = {
+    PhoneNumberType.FIXED_LINE,
+    PhoneNumberType.MOBILE,
+    PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+TYPE_NAMES = {
+    PhoneNumberType.PREMIUM_RATE: "tarificación adicional",
+    PhoneNumberType.SHARED_COST: "coste compartido",
+    PhoneNumberType.TOLL_FREE: "gratuito",
+    PhoneNumberType.VOIP: "VoIP",
+    PhoneNumberType.PERSONAL_NUMBER: "número personal",
+    PhoneNumberType.PAGER: "buscapersonas",
+    PhoneNumberType.UAN: "número corporativo",
+    PhoneNumberType.VOICEMAIL: "buzón de voz",
+    PhoneNumberType.UNKNOWN: "desconocido",
+}
+
+
+def _parse(raw: str) -> phonenumbers.PhoneNumber:
+    try:
+        number = phonenumbers.parse(raw, settings.PHONE_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _("«%(number)s» no es un número de teléfono válido."),
+            code="invalid_phone",
+            params={"number": raw},
+        )
+    return number
+
+
+def normalize_phone(raw: str) -> str:
+    """Return the number in E.164, or raise a ValidationError naming it."""
+    return phonenumbers.format_number(_parse(raw.strip()), phonenumbers.PhoneNumberFormat.E164)
+
+
+def ensure_dialable(e164: str) -> None:
+    """Refuse numbers outside the allowed countries and premium or unknown number types."""
+    number = _parse(e164)
+    region = phonenumbers.region_code_for_number(number)
+    if region not in settings.ALLOWED_CALL_COUNTRIES:
+        raise ValidationError(
+            _("No se permiten llamadas a %(number)s: el país %(region)s no está autorizado."),
+            code="country_not_allowed",
+            params={"number": e164, "region": region},
+        )
+    number_type = phonenumbers.number_type(number)
+    if number_type not in DIALABLE_TYPES:
+        raise ValidationError(
+            _("No se permiten llamadas a %(number)s: es un número de tipo %(type)s."),
+            code="number_type_not_allowed",
+            params={"number": e164, "type": TYPE_NAMES.get(number_type, str(number_type))},
+        )

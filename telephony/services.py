@@ -1,0 +1,113 @@
+from typing import Any
+
+import aiohttp
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from livekit import api
+
+from telephony import livekit
+from telephony.exceptions import TelephonyError
+from telephony.models import TelephonyConfig
+from telephony.phones import normalize_phone
+
+EDITABLE_FIELDS = frozenset(
+    {
+        "name",
+        "provider",
+        "from_numbers",
+        "sip_trunk_id",
+        "sip_address",
+        "sip_auth_username",
+        "sip_auth_password",
+        "max_concurrent_calls",
+    }
+)
+
+
+def parse_from_numbers(value: str | list[str]) -> list[str]:
+    """The frontend sends "+34…,+34…"; every number must be valid and is stored in E.164."""
+    raw = value.split(",") if isinstance(value, str) else list(value)
+    errors, numbers = [], []
+    for item in (str(v).strip() for v in raw):
+        if not item:
+            continue
+        try:
+            numbers.append(normalize_phone(item))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({"fromNumbers": errors})
+    return list(dict.fromkeys(numbers))
+
+
+@transaction.atomic
+def telephony_config_set_default(*, config: TelephonyConfig) -> TelephonyConfig:
+    # Locking every row serialises concurrent switches, which keeps exactly one default on
+    # MariaDB too, where the partial unique constraint does not exist.
+    list(TelephonyConfig.objects.select_for_update().values_list("pk", flat=True))
+    TelephonyConfig.objects.exclude(pk=config.pk).filter(is_default=True).update(is_default=False)
+    TelephonyConfig.objects.filter(pk=config.pk).update(is_default=True)
+    config.is_default = True
+    return config
+
+
+@transaction.atomic
+def telephony_config_create(*, make_default: bool = False, **fields: Any) -> TelephonyConfig:
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(_("Campos no editables: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    list(TelephonyConfig.objects.select_for_update().values_list("pk", flat=True))
+    config = TelephonyConfig(**fields)
+    config.full_clean()
+    config.save()
+    if make_default or not TelephonyConfig.objects.filter(is_default=True).exists():
+        telephony_config_set_default(config=config)
+    return config
+
+
+@transaction.atomic
+def telephony_config_update(*, config: TelephonyConfig, data: dict[str, Any]) -> TelephonyConfig:
+    unknown = set(data) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(_("Campos no editables: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    for field, value in data.items():
+        setattr(config, field, value)
+    config.full_clean(exclude=["is_default"])
+    config.save()
+    return config
+
+
+@transaction.atomic
+def telephony_config_save_default(**fields: Any) -> tuple[TelephonyConfig, bool]:
+    """The frontend's single configuration: update the default one, or create it."""
+    config = TelephonyConfig.objects.select_for_update().filter(is_default=True).first()
+    if config is None:
+        return telephony_config_create(make_default=True, **fields), True
+    return telephony_config_update(config=config, data=fields), False
+
+
+def telephony_config_sync_trunk(*, config: TelephonyConfig) -> TelephonyConfig:
+    """Create or update the config's outbound trunk in LiveKit and keep its ST_… id."""
+    errors = {}
+    if not config.sip_address:
+        errors["sip_address"] = _("Falta la dirección SIP del proveedor.")
+    if not config.from_numbers:
+        errors["from_numbers"] = _("Falta al menos un número de origen.")
+    if errors:
+        raise ValidationError(errors)
+    spec = livekit.TrunkSpec(
+        trunk_id=config.sip_trunk_id,
+        name=f"AgenteLocal {config.name}",
+        address=config.sip_address,
+        numbers=list(config.from_numbers),
+        auth_username=config.sip_auth_username,
+        auth_password=config.sip_auth_password,
+    )
+    try:
+        trunk_id = livekit.run(livekit.get_backend().save_outbound_trunk(spec))
+    except (api.ServerError, aiohttp.ClientError, TimeoutError) as exc:
+        raise TelephonyError(_("LiveKit rechazó el trunk: %(error)s") % {"error": exc}) from exc
+    TelephonyConfig.objects.filter(pk=config.pk).update(sip_trunk_id=trunk_id)
+    config.sip_trunk_id = trunk_id
+    return config
