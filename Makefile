@@ -47,6 +47,7 @@ test-sqlite: setup
 
 test-mariadb: setup
 	@if $(BIN)/python scripts/wait_for_service.py mariadb "$(MARIADB_URL)"; then \
+	  $(BIN)/python scripts/mariadb_timezones.py "$(MARIADB_URL)" && \
 	  DATABASE_URL=$(MARIADB_URL) TEST_REDIS_URL=$(REDIS_URL) $(BIN)/python -m pytest --create-db; \
 	elif [ -n "$$REQUIRE_MARIADB" ]; then \
 	  echo "MariaDB is not reachable at $(MARIADB_URL) and REQUIRE_MARIADB is set."; exit 1; \

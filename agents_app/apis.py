@@ -37,6 +37,7 @@ class VoiceAgentDetailApi(APIView):
     def patch(self, request: Request, agent_id: int) -> Response:
         return self._update(request, agent_id, partial=True)
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, agent_id: int) -> Response:
         voice_agent_delete(agent=get_object_or_404(voice_agent_list(), pk=agent_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

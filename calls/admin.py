@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +7,7 @@ from calls.exports import encuestas_csv_response
 from calls.models import Call, DoNotCallEntry, Encuesta
 from calls.services import call_hangup, call_retry
 from telephony.exceptions import TelephonyError
+from telephony.phones import normalize_phone
 
 RESULT_FIELDS = [
     "completada",
@@ -54,6 +56,25 @@ def _report(modeladmin, request, label: str, func) -> None:
         modeladmin.message_user(request, f"{label}: {exc}", messages.ERROR)
     else:
         modeladmin.message_user(request, f"{label}: OK")
+
+
+class EncuestaForm(forms.ModelForm):
+    class Meta:
+        model = Encuesta
+        fields = ["telefono", "nombre_cliente", "voice_agent", "fecha"]
+
+    def clean_telefono(self) -> str:
+        return normalize_phone(self.cleaned_data["telefono"])
+
+
+class DoNotCallEntryForm(forms.ModelForm):
+    class Meta:
+        model = DoNotCallEntry
+        fields = ["phone", "reason"]
+
+    def clean_phone(self) -> str:
+        # Stored in E.164, the form the dialer looks numbers up by.
+        return normalize_phone(self.cleaned_data["phone"])
 
 
 class CallInline(admin.TabularInline):
@@ -106,6 +127,7 @@ class EncuestaAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [CallInline]
+    form = EncuestaForm
     actions = ["export_csv", "retry_calls", "hangup_calls"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -180,6 +202,7 @@ class CallAdmin(admin.ModelAdmin):
 
 @admin.register(DoNotCallEntry)
 class DoNotCallEntryAdmin(admin.ModelAdmin):
+    form = DoNotCallEntryForm
     list_display = ["phone", "reason", "encuesta", "created_at"]
     search_fields = ["phone", "reason"]
     readonly_fields = ["encuesta", "created_at"]

@@ -1,3 +1,5 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from calls.models import Call, Encuesta
@@ -102,6 +104,7 @@ class IniciarEncuestaInputSerializer(serializers.Serializer):
     voice_agent_id = serializers.IntegerField(required=False, allow_null=True)
 
 
+@extend_schema_field(OpenApiTypes.ANY)
 class RawAnswerField(serializers.Field):
     """Scores arrive as 8 or "8"; the service validates them against the questionnaire."""
 

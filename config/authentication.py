@@ -2,6 +2,7 @@ import hmac
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import (
     BaseAuthentication,
@@ -49,3 +50,20 @@ class IsBridge(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return getattr(request.user, "is_bridge", False)
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "config.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "DRF token: `Bearer <token>`."}
+
+
+class BridgeTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "config.authentication.BridgeTokenAuthentication"
+    name = "bridgeToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "BRIDGE_TOKEN of the voice agents."}

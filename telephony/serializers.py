@@ -1,8 +1,11 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from telephony.models import TelephonyConfig
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class FromNumbersField(serializers.Field):
     """Accepts "+34…,+34…" (what the frontend sends) or a list; answers the same string."""
 

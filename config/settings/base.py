@@ -120,6 +120,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API del frontend y puente de los agentes de voz de AgenteLocal.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "EncuestaStatusEnum": "calls.models.Encuesta.Status",
+        "CallStatusEnum": "calls.models.Call.Status",
+    },
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 

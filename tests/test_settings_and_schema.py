@@ -1,0 +1,104 @@
+"""Production settings, deploy checks and the OpenAPI schema."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from config.settings import base
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "BRIDGE_TOKEN": "bridge-token-de-produccion",
+    "DJANGO_ALLOWED_HOSTS": "example.com",
+}
+
+
+def run_django(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "BRIDGE_", "DATABASE_"))}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def production_env(tmp_path) -> dict[str, str]:
+    return {
+        **PRODUCTION_ENV,
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+    }
+
+
+def test_production_settings_refuse_to_load_without_a_secret_key():
+    result = run_django(["-c", "import django; django.setup()"], PRODUCTION_ENV)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_settings_load_with_the_environment(production_env):
+    code = (
+        "import os, django; django.setup(); from django.conf import settings as s; "
+        "print(s.DEBUG, s.LANGUAGE_CODE, s.TIME_ZONE, s.SECRET_KEY == os.environ['DJANGO_SECRET_KEY'])"
+    )
+
+    result = run_django(["-c", code], production_env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "es", "Europe/Madrid", "True"]
+
+
+def test_check_deploy_reports_no_issues(production_env):
+    result = run_django(["manage.py", "check", "--deploy"], production_env)
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout + result.stderr, result.stderr
+
+
+def test_language_and_time_zone_for_every_environment():
+    assert (base.LANGUAGE_CODE, base.TIME_ZONE, base.USE_TZ) == ("es", "Europe/Madrid", True)
+    assert (settings.LANGUAGE_CODE, settings.TIME_ZONE) == ("es", "Europe/Madrid")
+
+
+# --- OpenAPI ----------------------------------------------------------------------------------
+
+
+def test_schema_describes_the_api(api_client):
+    response = api_client.get("/api/schema/")
+
+    assert response.status_code == 200
+    schema = response.content.decode()
+    for path in ("/api/agents", "/api/telephony/config", "/api/encuestas", "/api/dashboard/stats"):
+        assert path in schema
+
+
+def test_schema_as_json(api_client):
+    response = api_client.get("/api/schema/", {"format": "json"})
+
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "AgenteLocal API"
+    assert "/api/agents/{agent_id}" in response.json()["paths"]
+
+
+def test_swagger_docs_render(api_client):
+    response = api_client.get("/api/docs/")
+
+    assert response.status_code == 200
+    assert "swagger" in response.content.decode().lower()
+
+
+def test_schema_documents_bearer_and_bridge_authentication(api_client):
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+
+    assert any(s.get("scheme") == "bearer" for s in schema["components"]["securitySchemes"].values())
+    for path in ("/iniciar-encuesta", "/guardar-encuesta"):
+        assert schema["paths"][path]["post"].get("security"), path
