@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 PORT ?= 8001
 MARIADB_URL ?= mysql://root@127.0.0.1:3306/test
 REDIS_URL ?= redis://127.0.0.1:6379/15
-SYSTEM_PACKAGES := default-libmysqlclient-dev pkg-config gcc
+# libportaudio2: livekit-agents' `console` mode talks through the sound card.
+SYSTEM_PACKAGES := default-libmysqlclient-dev pkg-config gcc libportaudio2
 
 .PHONY: run test setup system-packages lint test-sqlite test-mariadb bench worker voiceworker clean
 

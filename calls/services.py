@@ -357,6 +357,10 @@ def call_retry(*, encuesta: Encuesta, requested_by: Any = None) -> Call:
             _("La encuesta %(id)s ya está cerrada (%(status)s).")
             % {"id": encuesta.pk, "status": encuesta.get_status_display()}
         )
+    if encuesta.voice_agent is None or not encuesta.voice_agent.is_active:
+        raise ValidationError(
+            _("La encuesta %(id)s no tiene un agente activo que pueda llamar.") % {"id": encuesta.pk}
+        )
     if encuesta.calls.filter(status__in=Call.LIVE_STATUSES).exists():
         raise ValidationError(_("La encuesta %(id)s ya tiene una llamada en curso.") % {"id": encuesta.pk})
     phone_check_dialable(phone=encuesta.telefono)

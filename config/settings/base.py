@@ -175,6 +175,14 @@ CARTESIA_API_KEY = env("CARTESIA_API_KEY", default="")
 GROQ_API_KEY = env("GROQ_API_KEY", default="")
 OPENAI_API_KEY = env("OPENAI_API_KEY", default="")
 LLM_BASE_URL = env("LLM_BASE_URL", default="https://api.groq.com/openai/v1")
+# "provider/model" strings go through LiveKit Inference instead of the provider plugins.
+VOICE_USE_LIVEKIT_INFERENCE = env.bool("VOICE_USE_LIVEKIT_INFERENCE", default=False)
+VOICE_ANSWER_TIMEOUT_SECONDS = env.float(
+    "VOICE_ANSWER_TIMEOUT_SECONDS", default=CALL_RINGING_TIMEOUT.total_seconds() + 30
+)
+VOICE_HANGUP_GRACE_SECONDS = env.float("VOICE_HANGUP_GRACE_SECONDS", default=0.5)
+VOICE_MAX_TOOL_STEPS = env.int("VOICE_MAX_TOOL_STEPS", default=4)
+VOICE_CONNECT_MAX_RETRY = env.int("VOICE_CONNECT_MAX_RETRY", default=16)
 
 LOGGING = {
     "version": 1,

@@ -96,3 +96,12 @@ def test_voicemail_leaves_the_survey_retryable():
     call = CallFactory(status=Call.Status.IN_PROGRESS, answered_at=timezone.now())
     call_transition(call_id=call.pk, to=Call.Status.VOICEMAIL)
     assert Encuesta.objects.get().status == Encuesta.Status.FAILED
+
+
+def test_retry_refuses_a_survey_without_an_agent(livekit, telephony_config):
+    call = CallFactory(
+        status=Call.Status.BUSY, encuesta__voice_agent=None, encuesta__status=Encuesta.Status.FAILED
+    )
+    with pytest.raises(ValidationError, match="agente activo"):
+        call_retry(encuesta=call.encuesta)
+    assert livekit.requests == []

@@ -1,0 +1,224 @@
+"""The pieces around a session: answering, prompts, greeting, tool schema, console metadata."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from types import SimpleNamespace
+
+import pytest
+from livekit import rtc
+
+from agents_app.models import SurveyQuestion
+from calls.answers import DEFAULT_QUESTIONNAIRE, Question
+from calls.models import Call, Encuesta
+from tests.factories import CallFactory, EncuestaFactory, VoiceAgentFactory
+from tests.voiceworker.conftest import Survey, fetch_call, fetch_encuesta
+from voiceworker import persistence, worker
+from voiceworker.agent import SurveyCall, build_instructions, build_save_schema, render_greeting
+from voiceworker.config import PipelineSpec
+from voiceworker.metadata import JobMetadata
+
+SIP = rtc.ParticipantKind.PARTICIPANT_KIND_SIP
+STANDARD = rtc.ParticipantKind.PARTICIPANT_KIND_STANDARD
+
+
+class FakeRoom(rtc.EventEmitter):
+    """What wait_until_answered uses of rtc.Room: its events and its remote participants."""
+
+    def __init__(self, *participants: SimpleNamespace) -> None:
+        super().__init__()
+        self.remote_participants = {p.identity: p for p in participants}
+        self.subscribed: set[tuple[str, object]] = set()
+
+    def on(self, event, callback=None):
+        self.subscribed.add((event, callback))
+        return super().on(event, callback)
+
+    def off(self, event, callback) -> None:
+        self.subscribed.discard((event, callback))
+        super().off(event, callback)
+
+
+def participant(status: str | None, *, kind=SIP, identity: str = "sip_1") -> SimpleNamespace:
+    attributes = {} if status is None else {"sip.callStatus": status}
+    return SimpleNamespace(identity=identity, kind=kind, attributes=attributes)
+
+
+class TestWaitUntilAnswered:
+    def test_an_active_call_already_in_the_room_is_answered(self):
+        callee = participant("active")
+        answered = asyncio.run(worker.wait_until_answered(FakeRoom(callee), timeout=5))
+        assert answered is callee
+
+    def test_waits_through_dialing_and_ringing_until_active(self):
+        async def scenario() -> tuple[SimpleNamespace | None, bool]:
+            room = FakeRoom()
+            waiting = asyncio.create_task(worker.wait_until_answered(room, timeout=5))
+            await asyncio.sleep(0)  # let it subscribe
+            callee = participant("dialing")
+            room.emit("participant_connected", callee)
+            callee.attributes["sip.callStatus"] = "ringing"
+            room.emit("participant_attributes_changed", {"sip.callStatus": "ringing"}, callee)
+            done_while_ringing = waiting.done()
+            callee.attributes["sip.callStatus"] = "active"
+            room.emit("participant_attributes_changed", {"sip.callStatus": "active"}, callee)
+            return await waiting, done_while_ringing
+
+        answered, done_while_ringing = asyncio.run(scenario())
+        assert answered is not None and answered.identity == "sip_1"
+        assert done_while_ringing is False
+
+    def test_a_callee_who_leaves_before_answering_is_not_answered(self):
+        async def scenario() -> SimpleNamespace | None:
+            callee = participant("ringing")
+            room = FakeRoom(callee)
+            waiting = asyncio.create_task(worker.wait_until_answered(room, timeout=5))
+            await asyncio.sleep(0)
+            room.emit("participant_disconnected", callee)
+            return await waiting
+
+        assert asyncio.run(scenario()) is None
+
+    def test_a_hung_up_call_is_not_answered(self):
+        assert asyncio.run(worker.wait_until_answered(FakeRoom(participant("hangup")), timeout=5)) is None
+
+    def test_other_participants_are_ignored(self):
+        room = FakeRoom(participant("active", kind=STANDARD, identity="operadora"))
+        assert asyncio.run(worker.wait_until_answered(room, timeout=0.01)) is None
+
+    def test_a_sip_participant_without_call_status_counts_as_answered(self):
+        callee = participant(None)
+        assert asyncio.run(worker.wait_until_answered(FakeRoom(callee), timeout=5)) is callee
+
+    def test_handlers_are_removed_afterwards(self):
+        async def scenario() -> tuple[set, set]:
+            room = FakeRoom()
+            waiting = asyncio.create_task(worker.wait_until_answered(room, timeout=5))
+            await asyncio.sleep(0)
+            during = set(room.subscribed)
+            room.emit("participant_connected", participant("active"))
+            await waiting
+            return during, room.subscribed
+
+        during, after = asyncio.run(scenario())
+        assert {event for event, _ in during} == {
+            "participant_connected",
+            "participant_attributes_changed",
+            "participant_disconnected",
+        }
+        assert after == set()
+
+
+def make_job(questionnaire=DEFAULT_QUESTIONNAIRE, **changes) -> persistence.SurveyJob:
+    fields = {
+        "encuesta_id": 1,
+        "call_id": 2,
+        "voice_agent_id": 3,
+        "agent_name": "Encuesta de calidad",
+        "dispatch_name": "agentelocal-encuestas",
+        "instructions": "Eres Dakota, una asistente de encuestas.",
+        "greeting": "Hola{nombre}, ¿tiene un minuto?",
+        "nombre_cliente": "Ana",
+        "questionnaire": questionnaire,
+        "pipeline": PipelineSpec("x", "es", "deepgram/nova-3", "llama-3.3-70b-versatile", "cartesia/sonic-3"),
+    }
+    return persistence.SurveyJob(**{**fields, **changes})
+
+
+class TestPrompt:
+    def test_instructions_list_the_questions_in_order_with_rules(self):
+        text = build_instructions(make_job())
+        assert text.startswith("Eres Dakota")
+        positions = [text.index(f"[{q.key}]") for q in DEFAULT_QUESTIONNAIRE]
+        assert positions == sorted(positions)
+        assert "1. [comercial] Del 0 al 10" in text
+        assert "(texto libre, opcional)" in text
+        for tool in ("guardar_encuesta", "finalizar_llamada", "rechazar_encuesta", "buzon_de_voz"):
+            assert tool in text
+        assert "El cliente se llama Ana." in text
+
+    def test_an_unknown_name_is_not_mentioned(self):
+        assert "se llama" not in build_instructions(make_job(nombre_cliente=""))
+
+    @pytest.mark.parametrize(
+        ("greeting", "nombre", "spoken"),
+        [
+            ("Hola{nombre}, ¿tiene un minuto?", "Ana", "Hola Ana, ¿tiene un minuto?"),
+            ("Hola{nombre}, ¿tiene un minuto?", "", "Hola, ¿tiene un minuto?"),
+            ("Buenos días.", "Ana", "Buenos días."),
+            ("", "Ana", "Hola Ana, le llamamos para una breve encuesta. ¿Tiene un minuto?"),
+        ],
+    )
+    def test_greeting(self, greeting, nombre, spoken):
+        assert render_greeting(greeting, nombre) == spoken
+
+    def test_the_save_tool_schema_has_one_typed_optional_property_per_question(self):
+        questionnaire = (
+            Question("nota", "Del 0 al 10, ¿qué tal?", SurveyQuestion.Type.SCORE),
+            Question("asistira", "¿Podrá acudir?", SurveyQuestion.Type.YES_NO),
+            Question("motivo", "¿Por qué?", SurveyQuestion.Type.TEXT, required=False),
+        )
+        schema = build_save_schema(questionnaire)
+        assert schema["name"] == "guardar_encuesta"
+        parameters = schema["parameters"]
+        assert parameters["properties"] == {
+            "nota": {"type": "integer", "minimum": 0, "maximum": 10, "description": "Del 0 al 10, ¿qué tal?"},
+            "asistira": {"type": "boolean", "description": "¿Podrá acudir?"},
+            "motivo": {"type": "string", "description": "¿Por qué?"},
+        }
+        assert "required" not in parameters
+        assert parameters["additionalProperties"] is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_answering_moves_the_call_and_survey_in_progress():
+    agent = VoiceAgentFactory()
+    call = CallFactory(
+        encuesta=EncuestaFactory(voice_agent=agent, status=Encuesta.Status.INITIATED),
+        status=Call.Status.RINGING,
+    )
+    meta = JobMetadata(encuesta_id=call.encuesta_id, voice_agent_id=agent.pk, call_id=call.pk)
+
+    async def scenario() -> None:
+        job = await persistence.run_db(persistence.load_job, meta)
+        await SurveyCall(job).mark_answered()
+        assert (await fetch_call(call.pk)).status == Call.Status.IN_PROGRESS
+        assert (await fetch_encuesta(call.encuesta_id)).status == Encuesta.Status.IN_PROGRESS
+
+    asyncio.run(scenario())
+    assert Call.objects.get(pk=call.pk).answered_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_console_job_reads_its_metadata_from_the_command(survey: Survey, start_call, monkeypatch):
+    meta = persistence.console_metadata(survey.encuesta.pk)
+    assert meta.call_id is None
+    monkeypatch.setenv(worker.CONSOLE_METADATA_ENV, meta.to_json())
+
+    async def scenario() -> None:
+        async with start_call("", []) as running:
+            assert running.call.job.encuesta_id == survey.encuesta.pk
+            assert running.call.job.call_id is None
+
+    asyncio.run(scenario())
+    # without a call only the survey is closed
+    assert Encuesta.objects.get(pk=survey.encuesta.pk).status == Encuesta.Status.INCOMPLETE
+    assert Call.objects.get(pk=survey.call.pk).status == Call.Status.IN_PROGRESS
+
+
+def test_django_console_handlers_are_left_to_livekit(settings):
+    root = logging.getLogger()
+    django_console = logging.StreamHandler()
+    django_console.set_name("console")
+    livekit_handler = logging.StreamHandler()
+    root.addHandler(django_console)
+    root.addHandler(livekit_handler)
+    try:
+        settings.LOGGING = {"version": 1, "handlers": {"console": {"class": "logging.StreamHandler"}}}
+        worker.leave_logging_to_livekit()
+        assert django_console not in root.handlers
+        assert livekit_handler in root.handlers
+    finally:
+        root.removeHandler(django_console)
+        root.removeHandler(livekit_handler)
