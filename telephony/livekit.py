@@ -90,20 +90,31 @@ class LiveKitBackend:
             timeout=aiohttp.ClientTimeout(total=self.timeout),
         )
 
+    def _bounded(self, coroutine: Coroutine[Any, Any, T], extra: float = 0.0) -> Coroutine[Any, Any, T]:
+        # livekit-api 1.2.2 hands aiohttp `timeout=None`, which disables its session timeout.
+        return asyncio.wait_for(coroutine, self.timeout + extra)
+
     async def dial(self, request: DialRequest) -> DialResult:
         async with self._client() as lk:
-            await lk.room.create_room(
-                api.CreateRoomRequest(
-                    name=request.room_name,
-                    empty_timeout=request.empty_timeout,
-                    metadata=request.room_metadata,
+            await self._bounded(
+                lk.room.create_room(
+                    api.CreateRoomRequest(
+                        name=request.room_name,
+                        empty_timeout=request.empty_timeout,
+                        metadata=request.room_metadata,
+                    )
                 )
             )
-            existing = await self._existing_sip_participant(lk, request) if request.resume else None
+            existing = (
+                await self._bounded(self._existing_sip_participant(lk, request)) if request.resume else None
+            )
             # The agent is dispatched while the phone rings, so neither waits for the other.
-            dispatch_task = asyncio.ensure_future(self._dispatch(lk, request))
+            dispatch_task = asyncio.ensure_future(self._bounded(self._dispatch(lk, request)))
             try:
-                participant = existing or await lk.sip.create_sip_participant(self._sip_request(request))
+                participant = existing or await self._bounded(
+                    lk.sip.create_sip_participant(self._sip_request(request)),
+                    extra=request.ringing_timeout.total_seconds(),
+                )
             except BaseException:
                 await self._settle(dispatch_task)
                 raise
@@ -169,7 +180,7 @@ class LiveKitBackend:
         """Delete the room, which hangs up everyone in it. False if it was already gone."""
         async with self._client() as lk:
             try:
-                await lk.room.delete_room(api.DeleteRoomRequest(room=room_name))
+                await self._bounded(lk.room.delete_room(api.DeleteRoomRequest(room=room_name)))
             except api.ServerError as exc:
                 if exc.code == "not_found":
                     return False
@@ -178,7 +189,7 @@ class LiveKitBackend:
 
     async def list_rooms(self) -> set[str]:
         async with self._client() as lk:
-            response = await lk.room.list_rooms(api.ListRoomsRequest())
+            response = await self._bounded(lk.room.list_rooms(api.ListRoomsRequest()))
         return {room.name for room in response.rooms}
 
     async def save_outbound_trunk(self, spec: TrunkSpec) -> str:
@@ -191,9 +202,11 @@ class LiveKitBackend:
         )
         async with self._client() as lk:
             if spec.trunk_id:
-                saved = await lk.sip.update_outbound_trunk(spec.trunk_id, trunk)
+                saved = await self._bounded(lk.sip.update_outbound_trunk(spec.trunk_id, trunk))
             else:
-                saved = await lk.sip.create_outbound_trunk(api.CreateSIPOutboundTrunkRequest(trunk=trunk))
+                saved = await self._bounded(
+                    lk.sip.create_outbound_trunk(api.CreateSIPOutboundTrunkRequest(trunk=trunk))
+                )
         return saved.sip_trunk_id
 
 

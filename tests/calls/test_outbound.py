@@ -257,3 +257,43 @@ def test_call_list_and_detail(api_client, place):
 def test_call_factory_room_matches_seed_convention(db):
     call = CallFactory()
     assert call.room_name == f"encuesta_{call.encuesta_id}"
+
+
+def test_livekit_timeout_is_retried(place, livekit, settings):
+    settings.LIVEKIT_REQUEST_TIMEOUT = 0.2
+    livekit.delay("CreateRoom", 1.0, times=1)
+    place()
+    call = Call.objects.get()
+    assert call.status == Call.Status.IN_PROGRESS
+    assert call.dial_attempts == 2
+    assert len(livekit.calls("CreateSIPParticipant")) == 1
+
+
+def test_outbound_is_throttled_per_user(place, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"outbound_calls": "2/min"},
+    }
+    from rest_framework.throttling import ScopedRateThrottle
+
+    ScopedRateThrottle.THROTTLE_RATES = {"outbound_calls": "2/min"}
+    try:
+        codes = [place(f"+3462115139{i}").status_code for i in range(3)]
+    finally:
+        ScopedRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+        cache.clear()
+    assert codes == [200, 200, 429]
+    assert Call.objects.count() == 2
+
+
+def test_console_backend_logs_instead_of_calling(place, settings, livekit, caplog):
+    settings.TELEPHONY_BACKEND = "console"
+    settings.LIVEKIT_URL = ""
+    with caplog.at_level("WARNING", logger="telephony.livekit"):
+        assert place().status_code == 200
+    assert livekit.requests == []
+    assert "would dial" in caplog.text
+    assert Call.objects.get().dispatch_id.startswith("AD_console_")
