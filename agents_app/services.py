@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from agents_app.agent_templates import TEMPLATES
 from agents_app.models import SurveyQuestion, VoiceAgent
+from config.services import model_update
 
 EDITABLE_FIELDS = frozenset(
     {
@@ -36,14 +37,7 @@ def voice_agent_create(*, name: str, **fields: Any) -> VoiceAgent:
 
 @transaction.atomic
 def voice_agent_update(*, agent: VoiceAgent, data: dict[str, Any]) -> VoiceAgent:
-    unknown = set(data) - EDITABLE_FIELDS
-    if unknown:
-        raise ValidationError(_("Campos no editables: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    for field, value in data.items():
-        setattr(agent, field, value)
-    agent.full_clean()
-    agent.save()
-    return agent
+    return model_update(instance=agent, data=data, editable=EDITABLE_FIELDS)
 
 
 def voice_agent_delete(*, agent: VoiceAgent) -> None:

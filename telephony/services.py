@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from livekit import api
 
+from config.services import ensure_editable, model_update
 from telephony import livekit
 from telephony.exceptions import TelephonyError
 from telephony.models import TelephonyConfig
@@ -54,9 +55,7 @@ def telephony_config_set_default(*, config: TelephonyConfig) -> TelephonyConfig:
 
 @transaction.atomic
 def telephony_config_create(*, make_default: bool = False, **fields: Any) -> TelephonyConfig:
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise ValidationError(_("Campos no editables: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    ensure_editable(fields, EDITABLE_FIELDS)
     list(TelephonyConfig.objects.select_for_update().values_list("pk", flat=True))
     config = TelephonyConfig(**fields)
     config.full_clean()
@@ -68,14 +67,7 @@ def telephony_config_create(*, make_default: bool = False, **fields: Any) -> Tel
 
 @transaction.atomic
 def telephony_config_update(*, config: TelephonyConfig, data: dict[str, Any]) -> TelephonyConfig:
-    unknown = set(data) - EDITABLE_FIELDS
-    if unknown:
-        raise ValidationError(_("Campos no editables: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    for field, value in data.items():
-        setattr(config, field, value)
-    config.full_clean(exclude=["is_default"])
-    config.save()
-    return config
+    return model_update(instance=config, data=data, editable=EDITABLE_FIELDS)
 
 
 @transaction.atomic
