@@ -122,6 +122,11 @@ class Call(models.Model):
     dial_attempts = models.PositiveSmallIntegerField(_("intentos de marcado"), default=0)
     failure_reason = models.TextField(_("motivo del fallo"), blank=True)
     queued_at = models.DateTimeField(_("en cola desde"), default=timezone.now)
+    enqueued_at = models.DateTimeField(
+        _("último encolado"),
+        default=timezone.now,
+        help_text=_("Cuándo se encoló o reintentó el marcado; el reconciliador usa este dato."),
+    )
     dialing_at = models.DateTimeField(_("marcando desde"), null=True, blank=True)
     answered_at = models.DateTimeField(_("contestada"), null=True, blank=True)
     ended_at = models.DateTimeField(_("finalizada"), null=True, blank=True)

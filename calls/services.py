@@ -30,6 +30,18 @@ logger = logging.getLogger(__name__)
 Status = Encuesta.Status
 
 
+# How far along a survey is. A save never moves it back (a retry does, explicitly).
+ENCUESTA_PROGRESS = {
+    Status.PENDING: 0,
+    Status.INITIATED: 1,
+    Status.IN_PROGRESS: 2,
+    Status.INCOMPLETE: 3,
+    Status.FAILED: 3,
+    Status.COMPLETED: 4,
+    Status.REJECTED_OPT_OUT: 4,
+}
+
+
 def _questionnaire(encuesta: Encuesta) -> dict[str, Question]:
     questions = encuesta.voice_agent.questions.all() if encuesta.voice_agent_id else ()
     return {q.key: q for q in questionnaire_for(questions)}
@@ -104,7 +116,11 @@ def encuesta_save(
         if value is not None:
             setattr(encuesta, field, value)
             update_fields.add(field)
-    if status is not None and encuesta.status not in Encuesta.FINAL_STATUSES:
+    if (
+        status is not None
+        and ENCUESTA_PROGRESS[status] >= ENCUESTA_PROGRESS[encuesta.status]
+        and (encuesta.status not in Encuesta.FINAL_STATUSES)
+    ):
         encuesta.status = status
         encuesta.completada = status == Status.COMPLETED
         update_fields |= {"status", "completada"}
@@ -400,10 +416,16 @@ def _claim_for_dialing(call_id: int, attempt: int) -> Call | DialOutcome:
         call = Call.objects.select_for_update().select_related("encuesta__voice_agent").get(pk=call_id)
         if call.status not in (CallStatus.QUEUED, CallStatus.DIALING) or call.dial_attempts != attempt:
             return DialOutcome(status=call.status)
+        if call.hangup_requested_at:
+            call_transition(
+                call_id=call.pk, to=CallStatus.CANCELED, failure_reason=_("Colgada antes de marcar")
+            )
+            return DialOutcome(status=CallStatus.CANCELED)
         if call.status == CallStatus.QUEUED and call.telephony_config_id:
             config = TelephonyConfig.objects.select_for_update().get(pk=call.telephony_config_id)
             active = Call.objects.filter(telephony_config=config, status__in=Call.ACTIVE_STATUSES).count()
             if active >= config.max_concurrent_calls:
+                Call.objects.filter(pk=call.pk).update(enqueued_at=timezone.now())
                 return DialOutcome(
                     status=call.status, retry_in=settings.CALL_CONCURRENCY_RETRY_SECONDS, next_attempt=attempt
                 )
@@ -472,6 +494,8 @@ def call_dial(*, call_id: int, attempt: int = 0) -> DialOutcome:
             )
         logger.error("Dial of call %s failed for good: %s", call.pk, reason)
         call_transition(call_id=call.pk, to=CallStatus.FAILED, failure_reason=reason)
+        # The callee may have answered before the failure (e.g. no agent could be dispatched).
+        _delete_room_quietly(call.room_name)
         return DialOutcome(status=CallStatus.FAILED)
     Call.objects.filter(pk=call.pk).update(
         dispatch_id=result.dispatch_id,
@@ -480,7 +504,18 @@ def call_dial(*, call_id: int, attempt: int = 0) -> DialOutcome:
         failure_reason="",
     )
     call_transition(call_id=call.pk, to=CallStatus.IN_PROGRESS)
-    return DialOutcome(status=Call.objects.values_list("status", flat=True).get(pk=call.pk))
+    status = Call.objects.values_list("status", flat=True).get(pk=call.pk)
+    if status == CallStatus.CANCELED:
+        # Hung up while the phone was ringing: make sure nobody is left on the line.
+        _delete_room_quietly(call.room_name)
+    return DialOutcome(status=status)
+
+
+def _delete_room_quietly(room_name: str) -> None:
+    try:
+        livekit.run(livekit.get_backend().delete_room(room_name))
+    except Exception:
+        logger.exception("Could not delete room %s; LiveKit's empty timeout will close it", room_name)
 
 
 # --- Ending calls -----------------------------------------------------------------------------
@@ -491,11 +526,15 @@ def call_hangup(*, call: Call, delay: float = 0.0) -> Call:
 
     The deletion is scheduled (never slept for in a request), `delay` seconds from now.
     """
-    if call.status == CallStatus.QUEUED and call_transition(
-        call_id=call.pk, to=CallStatus.CANCELED, failure_reason=_("Colgada antes de marcar")
-    ):
-        call.refresh_from_db()
-        return call
+    with transaction.atomic():
+        # The row lock orders this against the dial claim: a hang-up either cancels the call
+        # before it is dialed, or is seen by the dialer.
+        call = Call.objects.select_for_update().get(pk=call.pk)
+        if call.status == CallStatus.QUEUED and call_transition(
+            call_id=call.pk, to=CallStatus.CANCELED, failure_reason=_("Colgada antes de marcar")
+        ):
+            call.refresh_from_db()
+            return call
     if call.status not in Call.LIVE_STATUSES:
         raise ValidationError(
             _("La llamada %(room)s ya ha terminado (%(status)s).")
@@ -583,9 +622,10 @@ def calls_reconcile() -> dict[str, int]:
                 call_id=call_id, to=CallStatus.FAILED, failure_reason=reason
             )
     requeued = 0
-    for call in Call.objects.filter(status=CallStatus.QUEUED, queued_at__lt=cutoff):
-        _enqueue_dial_attempt(call)
-        requeued += 1
+    for call in Call.objects.filter(status=CallStatus.QUEUED, enqueued_at__lt=cutoff):
+        if Call.objects.filter(pk=call.pk, enqueued_at=call.enqueued_at).update(enqueued_at=timezone.now()):
+            _enqueue_dial_attempt(call)
+            requeued += 1
     return {"ended": ended, "requeued": requeued}
 
 

@@ -35,6 +35,7 @@ def production_env(tmp_path) -> dict[str, str]:
         **PRODUCTION_ENV,
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     }
 
 
@@ -102,3 +103,11 @@ def test_schema_documents_bearer_and_bridge_authentication(api_client):
     assert any(s.get("scheme") == "bearer" for s in schema["components"]["securitySchemes"].values())
     for path in ("/iniciar-encuesta", "/guardar-encuesta"):
         assert schema["paths"][path]["post"].get("security"), path
+
+
+@pytest.mark.parametrize("missing", ["CELERY_BROKER_URL", "DATABASE_URL"])
+def test_production_has_no_embedded_database_or_broker(production_env, missing):
+    env = {key: value for key, value in production_env.items() if key != missing}
+    result = run_django(["-c", "import django; django.setup()"], env)
+    assert result.returncode != 0
+    assert missing in result.stderr

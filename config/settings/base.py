@@ -120,6 +120,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API del frontend y puente de los agentes de voz de AgenteLocal.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "ENUM_NAME_OVERRIDES": {
         "EncuestaStatusEnum": "calls.models.Encuesta.Status",
         "CallStatusEnum": "calls.models.Call.Status",

@@ -5,6 +5,10 @@ from .base import MIDDLEWARE, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+# No embedded fallbacks in production: a real database and a real broker, or no start.
+DATABASE_URL = env("DATABASE_URL")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = False
 BRIDGE_TOKEN = env("BRIDGE_TOKEN")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])

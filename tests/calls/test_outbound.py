@@ -297,3 +297,23 @@ def test_console_backend_logs_instead_of_calling(place, settings, livekit, caplo
     assert livekit.requests == []
     assert "would dial" in caplog.text
     assert Call.objects.get().dispatch_id.startswith("AD_console_")
+
+
+def test_a_call_hung_up_before_its_dial_is_never_dialed(livekit, telephony_config):
+    from django.utils import timezone
+
+    from calls.services import call_dial
+
+    call = CallFactory(status=Call.Status.QUEUED, hangup_requested_at=timezone.now(), sip_trunk_id="ST_x")
+    assert call_dial(call_id=call.pk).status == Call.Status.CANCELED
+    assert livekit.requests == []
+
+
+def test_final_failure_after_the_phone_was_answered_hangs_up(place, livekit, settings):
+    settings.CALL_DIAL_MAX_RETRIES = 1
+    livekit.fail("CreateDispatch", status=500, code="internal", msg="no agent")
+    place()
+    call = Call.objects.get()
+    assert call.status == Call.Status.FAILED
+    assert len(livekit.calls("CreateSIPParticipant")) == 1
+    assert [r.room for r in livekit.calls("DeleteRoom")] == [call.room_name]

@@ -36,7 +36,9 @@ def test_reconcile_ends_calls_whose_room_is_gone(livekit, django_capture_on_comm
 
 
 def test_reconcile_requeues_lost_queued_calls(livekit, telephony_config, django_capture_on_commit_callbacks):
-    lost = CallFactory(status=Call.Status.QUEUED, queued_at=old(), telephony_config=telephony_config)
+    lost = CallFactory(
+        status=Call.Status.QUEUED, queued_at=old(), enqueued_at=old(), telephony_config=telephony_config
+    )
     lost.sip_trunk_id = "ST_testtrunk"
     lost.save()
     with django_capture_on_commit_callbacks(execute=True):
