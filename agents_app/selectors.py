@@ -5,7 +5,3 @@ from agents_app.models import VoiceAgent
 
 def voice_agent_list() -> QuerySet[VoiceAgent]:
     return VoiceAgent.objects.prefetch_related("questions").order_by("id")
-
-
-def voice_agent_get(*, agent_id: int) -> VoiceAgent:
-    return voice_agent_list().get(pk=agent_id)

@@ -10,10 +10,6 @@ def encuesta_list() -> QuerySet[Encuesta]:
     return Encuesta.objects.select_related("voice_agent")
 
 
-def encuesta_get(*, encuesta_id: int) -> Encuesta:
-    return encuesta_list().prefetch_related("calls").get(pk=encuesta_id)
-
-
 def call_list() -> QuerySet[Call]:
     return Call.objects.select_related("encuesta", "telephony_config")
 

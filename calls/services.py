@@ -22,7 +22,7 @@ from calls.models import Call, DoNotCallEntry, Encuesta
 from telephony import livekit
 from telephony.exceptions import TelephonyNotConfigured
 from telephony.models import TelephonyConfig
-from telephony.phones import ensure_dialable, normalize_phone
+from telephony.phones import dialable_phone, normalize_phone
 from telephony.selectors import telephony_config_get_default
 
 logger = logging.getLogger(__name__)
@@ -277,7 +277,7 @@ class TelephonyRoute:
 
 def telephony_route() -> TelephonyRoute:
     """Where calls go out: the default config, its trunk (or SIP_OUTBOUND_TRUNK_ID), LiveKit."""
-    livekit.get_backend()
+    livekit.ensure_configured()
     config = telephony_config_get_default()
     if config is None:
         raise TelephonyNotConfigured(
@@ -294,8 +294,7 @@ def telephony_route() -> TelephonyRoute:
 
 def phone_check_dialable(*, phone: str) -> str:
     """Normalise the number and apply every rule that can refuse it. Returns it in E.164."""
-    e164 = normalize_phone(phone)
-    ensure_dialable(e164)
+    e164 = dialable_phone(phone)
     if DoNotCallEntry.objects.filter(phone=e164).exists():
         raise ValidationError(
             _("%(number)s está en la lista de no llamar."), code="do_not_call", params={"number": e164}
@@ -304,9 +303,10 @@ def phone_check_dialable(*, phone: str) -> str:
 
 
 def _enqueue_dial(call: Call) -> None:
+    """Queue the next dial attempt once the transaction commits."""
     from calls.tasks import place_call
 
-    transaction.on_commit(lambda: place_call.delay(call.pk, 0), robust=True)
+    transaction.on_commit(lambda: place_call.delay(call.pk, call.dial_attempts), robust=True)
 
 
 def _new_call(*, encuesta: Encuesta, route: TelephonyRoute, attempt: int, **fields: Any) -> Call:
@@ -448,11 +448,12 @@ def call_dial(*, call_id: int, attempt: int = 0) -> DialOutcome:
         return claimed
     call = claimed
     agent = call.encuesta.voice_agent
+    metadata = _dispatch_metadata(call)
     request = livekit.DialRequest(
         room_name=call.room_name,
-        room_metadata=_dispatch_metadata(call),
+        room_metadata=metadata,
         agent_name=agent.dispatch_name if agent else settings.LIVEKIT_AGENT_NAME,
-        dispatch_metadata=_dispatch_metadata(call),
+        dispatch_metadata=metadata,
         trunk_id=call.sip_trunk_id,
         call_to=call.to_number,
         from_number=call.from_number,
@@ -624,12 +625,6 @@ def calls_reconcile() -> dict[str, int]:
     requeued = 0
     for call in Call.objects.filter(status=CallStatus.QUEUED, enqueued_at__lt=cutoff):
         if Call.objects.filter(pk=call.pk, enqueued_at=call.enqueued_at).update(enqueued_at=timezone.now()):
-            _enqueue_dial_attempt(call)
+            _enqueue_dial(call)
             requeued += 1
     return {"ended": ended, "requeued": requeued}
-
-
-def _enqueue_dial_attempt(call: Call) -> None:
-    from calls.tasks import place_call
-
-    transaction.on_commit(lambda: place_call.delay(call.pk, call.dial_attempts), robust=True)

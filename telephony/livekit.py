@@ -233,29 +233,30 @@ class ConsoleBackend:
         return spec.trunk_id or "ST_console"
 
 
-def missing_settings() -> list[str]:
+def ensure_configured() -> None:
+    """Raise TelephonyNotConfigured naming what is missing; calls fail fast instead of in a task."""
     if settings.TELEPHONY_BACKEND == "console":
-        return []
-    return [
-        name
-        for name in ("LIVEKIT_URL", "LIVEKIT_API_KEY", "LIVEKIT_API_SECRET")
-        if not getattr(settings, name)
-    ]
-
-
-def get_backend() -> TelephonyBackend:
-    if settings.TELEPHONY_BACKEND == "console":
-        return ConsoleBackend()
+        return
     if settings.TELEPHONY_BACKEND != "livekit":
         raise TelephonyNotConfigured(
             _("TELEPHONY_BACKEND «%(value)s» no existe: use «livekit» o «console».")
             % {"value": settings.TELEPHONY_BACKEND}
         )
-    missing = missing_settings()
+    missing = [
+        name
+        for name in ("LIVEKIT_URL", "LIVEKIT_API_KEY", "LIVEKIT_API_SECRET")
+        if not getattr(settings, name)
+    ]
     if missing:
         raise TelephonyNotConfigured(
             _("LiveKit no está configurado: faltan %(names)s.") % {"names": ", ".join(missing)}
         )
+
+
+def get_backend() -> TelephonyBackend:
+    ensure_configured()
+    if settings.TELEPHONY_BACKEND == "console":
+        return ConsoleBackend()
     return LiveKitBackend(
         settings.LIVEKIT_URL,
         settings.LIVEKIT_API_KEY,

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from telephony.phones import normalize_phone
+from telephony.phones import normalize_phones
 
 
 class TelephonyConfig(models.Model):
@@ -52,12 +52,7 @@ class TelephonyConfig(models.Model):
     def clean(self) -> None:
         if not isinstance(self.from_numbers, list):
             raise ValidationError({"from_numbers": _("Debe ser una lista de números.")})
-        errors, numbers = [], []
-        for raw in self.from_numbers:
-            try:
-                numbers.append(normalize_phone(str(raw)))
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-        if errors:
-            raise ValidationError({"from_numbers": errors})
-        self.from_numbers = numbers
+        try:
+            self.from_numbers = normalize_phones(self.from_numbers)
+        except ValidationError as exc:
+            raise ValidationError({"from_numbers": exc.messages}) from exc

@@ -43,9 +43,23 @@ def normalize_phone(raw: str) -> str:
     return phonenumbers.format_number(_parse(raw.strip()), phonenumbers.PhoneNumberFormat.E164)
 
 
-def ensure_dialable(e164: str) -> None:
-    """Refuse numbers outside the allowed countries and premium or unknown number types."""
-    number = _parse(e164)
+def normalize_phones(values: list[str]) -> list[str]:
+    """Normalise every number; one ValidationError lists all the invalid ones."""
+    errors, numbers = [], []
+    for raw in values:
+        try:
+            numbers.append(normalize_phone(str(raw)))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return numbers
+
+
+def dialable_phone(raw: str) -> str:
+    """The number in E.164, refused outside the allowed countries or if premium or unknown type."""
+    number = _parse(raw.strip())
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     region = phonenumbers.region_code_for_number(number)
     if region not in settings.ALLOWED_CALL_COUNTRIES:
         raise ValidationError(
@@ -60,3 +74,4 @@ def ensure_dialable(e164: str) -> None:
             code="number_type_not_allowed",
             params={"number": e164, "type": TYPE_NAMES.get(number_type, str(number_type))},
         )
+    return e164

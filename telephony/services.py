@@ -10,7 +10,7 @@ from config.services import ensure_editable, model_update
 from telephony import livekit
 from telephony.exceptions import TelephonyError
 from telephony.models import TelephonyConfig
-from telephony.phones import normalize_phone
+from telephony.phones import normalize_phones
 
 EDITABLE_FIELDS = frozenset(
     {
@@ -29,24 +29,26 @@ EDITABLE_FIELDS = frozenset(
 def parse_from_numbers(value: str | list[str]) -> list[str]:
     """The frontend sends "+34…,+34…"; every number must be valid and is stored in E.164."""
     raw = value.split(",") if isinstance(value, str) else list(value)
-    errors, numbers = [], []
-    for item in (str(v).strip() for v in raw):
-        if not item:
-            continue
-        try:
-            numbers.append(normalize_phone(item))
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    if errors:
-        raise ValidationError({"fromNumbers": errors})
+    try:
+        numbers = normalize_phones([item for item in (str(v).strip() for v in raw) if item])
+    except ValidationError as exc:
+        raise ValidationError({"fromNumbers": exc.messages}) from exc
     return list(dict.fromkeys(numbers))
 
 
 @transaction.atomic
 def telephony_config_set_default(*, config: TelephonyConfig) -> TelephonyConfig:
+    _lock_all_configs()
+    return _make_default(config)
+
+
+def _lock_all_configs() -> None:
     # Locking every row serialises concurrent switches, which keeps exactly one default on
     # MariaDB too, where the partial unique constraint does not exist.
     list(TelephonyConfig.objects.select_for_update().values_list("pk", flat=True))
+
+
+def _make_default(config: TelephonyConfig) -> TelephonyConfig:
     TelephonyConfig.objects.exclude(pk=config.pk).filter(is_default=True).update(is_default=False)
     TelephonyConfig.objects.filter(pk=config.pk).update(is_default=True)
     config.is_default = True
@@ -56,12 +58,12 @@ def telephony_config_set_default(*, config: TelephonyConfig) -> TelephonyConfig:
 @transaction.atomic
 def telephony_config_create(*, make_default: bool = False, **fields: Any) -> TelephonyConfig:
     ensure_editable(fields, EDITABLE_FIELDS)
-    list(TelephonyConfig.objects.select_for_update().values_list("pk", flat=True))
+    _lock_all_configs()
     config = TelephonyConfig(**fields)
     config.full_clean()
     config.save()
     if make_default or not TelephonyConfig.objects.filter(is_default=True).exists():
-        telephony_config_set_default(config=config)
+        _make_default(config)
     return config
 
 
