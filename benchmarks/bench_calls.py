@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.wait_for_service import reachable  # noqa: E402
-from tests.livekit_server import FakeLiveKitServer  # noqa: E402
+from telephony.testing import FakeLiveKitServer  # noqa: E402
 
 PORT = 8765
 BIN = Path(sys.executable).parent

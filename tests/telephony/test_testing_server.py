@@ -9,7 +9,7 @@ from typing import TypeVar
 import pytest
 from livekit import api
 
-from tests.livekit_server import FakeLiveKitServer, make_webhook_event, sign_webhook
+from telephony.testing import FakeLiveKitServer, make_webhook_event, sign_webhook
 
 T = TypeVar("T")
 
