@@ -183,7 +183,7 @@ def main() -> None:
     from calls.services import encuesta_create
 
     agent = voice_agent_create_from_template(template_key="calidad", name=f"bench-{time.time_ns()}")
-    encuesta = encuesta_create(telefono="+34621151394", voice_agent=agent, nombre_cliente="Bench")
+    encuesta = encuesta_create(phone="+34621151394", voice_agent=agent, customer_name="Bench")
     try:
         results = {
             "tool (ORM via worker DB thread)": bench_tool(encuesta.pk, agent.pk, args.n, args.budget),

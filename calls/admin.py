@@ -1,8 +1,13 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
+from calls.admin_place_calls import place_calls_view
 from calls.exports import encuestas_csv_response
 from calls.models import Call, DoNotCallEntry, Encuesta
 from calls.services import call_hangup, call_retry
@@ -181,8 +186,15 @@ class CallAdmin(admin.ModelAdmin):
     fields = CALL_DETAIL_FIELDS
     actions = ["hangup_calls", "retry_calls"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def get_urls(self) -> list[URLPattern]:
+        view = partial(place_calls_view, admin_site=self.admin_site)
+        return [
+            path("place/", self.admin_site.admin_view(view), name="calls_call_place"),
+            *super().get_urls(),
+        ]
 
     @admin.action(description=_("Colgar"), permissions=["change"])
     def hangup_calls(self, request, queryset):

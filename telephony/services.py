@@ -1,14 +1,12 @@
 from typing import Any
 
-import aiohttp
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from livekit import api
 
 from config.services import ensure_editable, model_update
 from telephony import livekit
-from telephony.exceptions import TelephonyError
+from telephony.exceptions import TelephonyError, TelephonyUnavailable
 from telephony.models import TelephonyConfig
 from telephony.phones import normalize_phones
 
@@ -100,7 +98,7 @@ def telephony_config_sync_trunk(*, config: TelephonyConfig) -> TelephonyConfig:
     )
     try:
         trunk_id = livekit.run(livekit.get_backend().save_outbound_trunk(spec))
-    except (api.ServerError, aiohttp.ClientError, TimeoutError) as exc:
+    except TelephonyUnavailable as exc:
         raise TelephonyError(_("LiveKit rechazó el trunk: %(error)s") % {"error": exc}) from exc
     TelephonyConfig.objects.filter(pk=config.pk).update(sip_trunk_id=trunk_id)
     config.sip_trunk_id = trunk_id

@@ -137,11 +137,11 @@ def test_connection_error_is_retried(place, livekit, settings):
 
 
 def test_redelivered_task_does_not_dial_again(place, livekit):
-    from calls.tasks import place_call
+    from calls.tasks import call_dial_task
 
     place()
     call = Call.objects.get()
-    place_call.apply(args=(call.pk, 0))
+    call_dial_task.apply(args=(call.pk, 0))
     assert len(livekit.calls("CreateSIPParticipant")) == 1
 
 
