@@ -15,7 +15,8 @@ def test_a_row_written_by_the_old_system_reads_as_an_encuesta():
         cursor.execute(
             "INSERT INTO encuestas (telefono, fecha, completada, puntuacion_comercial, puntuacion_instalador,"
             " puntuacion_rapidez, comentarios, status, llm_model, created_at, updated_at, nombre_cliente,"
-            " respuestas, transcription) VALUES (%s, %s, %s, %s, NULL, NULL, %s, %s, '', %s, %s, '', '{}', '')",
+            " respuestas, transcription)"
+            " VALUES (%s, %s, %s, %s, NULL, NULL, %s, %s, '', %s, %s, '', '{}', '')",
             [
                 "+34621151394",
                 timezone.now(),
