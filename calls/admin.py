@@ -87,7 +87,7 @@ class CallInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = [
+    readonly_fields = [
         "attempt",
         "status",
         "room_name",
@@ -96,7 +96,7 @@ class CallInline(admin.TabularInline):
         "failure_reason",
         "duration_seconds",
     ]
-    readonly_fields = fields
+    fields = tuple(readonly_fields)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -183,7 +183,7 @@ class CallAdmin(admin.ModelAdmin):
     date_hierarchy = "queued_at"
     list_select_related = ["encuesta"]
     readonly_fields = CALL_DETAIL_FIELDS
-    fields = CALL_DETAIL_FIELDS
+    fields = tuple(CALL_DETAIL_FIELDS)
     actions = ["hangup_calls", "retry_calls"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

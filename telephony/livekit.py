@@ -125,10 +125,12 @@ class LiveKitBackend:
             # The agent is dispatched while the phone rings, so neither waits for the other.
             dispatch_task = asyncio.ensure_future(self._bounded(self._dispatch(lk, request)))
             try:
-                participant = existing or await self._bounded(
-                    lk.sip.create_sip_participant(self._sip_request(request)),
-                    extra=request.ringing_timeout.total_seconds(),
-                )
+                participant = existing
+                if participant is None:
+                    participant = await self._bounded(
+                        lk.sip.create_sip_participant(self._sip_request(request)),
+                        extra=request.ringing_timeout.total_seconds(),
+                    )
             except BaseException:
                 await self._settle(dispatch_task)
                 raise
@@ -160,7 +162,9 @@ class LiveKitBackend:
         )
 
     @staticmethod
-    async def _existing_sip_participant(lk: api.LiveKitAPI, request: DialRequest):
+    async def _existing_sip_participant(
+        lk: api.LiveKitAPI, request: DialRequest
+    ) -> api.SIPParticipantInfo | None:
         """A retried dial must not ring the phone twice: reuse the participant if it exists."""
         response = await lk.room.list_participants(api.ListParticipantsRequest(room=request.room_name))
         for participant in response.participants:

@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -25,7 +25,7 @@ from telephony.selectors import TelephonyRoute, telephony_route
 logger = logging.getLogger(__name__)
 
 CallStatus = Call.Status
-User = AbstractBaseUser | AnonymousUser
+Requester = AbstractBaseUser | AnonymousUser
 
 SIP_STATUS_OUTCOMES: dict[int, tuple[str, str]] = {
     486: (CallStatus.BUSY, "ocupado"),
@@ -51,8 +51,8 @@ def phone_check_dialable(*, phone: str) -> str:
     return e164
 
 
-def _user_or_none(user: User | None) -> AbstractBaseUser | None:
-    return user if isinstance(user, AbstractBaseUser) and user.pk else None
+def _user_or_none(user: Requester | None) -> User | None:
+    return user if isinstance(user, User) and user.pk else None
 
 
 def call_enqueue_dial(*, call: Call) -> None:
@@ -67,7 +67,7 @@ def _new_call(
     encuesta: Encuesta,
     route: TelephonyRoute,
     attempt: int,
-    requested_by: AbstractBaseUser | None,
+    requested_by: User | None,
     idempotency_key: str | None = None,
 ) -> Call:
     room = f"encuesta_{encuesta.pk}" if attempt == 1 else f"encuesta_{encuesta.pk}_intento_{attempt}"
@@ -91,7 +91,7 @@ def call_request(
     agent: VoiceAgent,
     phone: str,
     customer_name: str = "",
-    requested_by: User | None = None,
+    requested_by: Requester | None = None,
     idempotency_key: str | None = None,
 ) -> Call:
     """Validate, create the Encuesta and its first Call together, and queue the dial on commit.
@@ -134,7 +134,7 @@ class CallRequestResult:
 
 
 def call_request_many(
-    *, agent: VoiceAgent, rows: list[tuple[str, str]], requested_by: User | None = None
+    *, agent: VoiceAgent, rows: list[tuple[str, str]], requested_by: Requester | None = None
 ) -> list[CallRequestResult]:
     """Queue one call per (phone, customer_name) row; a refused row does not stop the others."""
     results = []
@@ -153,7 +153,7 @@ def call_request_many(
 
 
 @transaction.atomic
-def call_retry(*, encuesta: Encuesta, requested_by: User | None = None) -> Call:
+def call_retry(*, encuesta: Encuesta, requested_by: Requester | None = None) -> Call:
     """Dial the survey again as a new attempt, unless it is finished or already on the phone."""
     encuesta = Encuesta.objects.select_for_update().get(pk=encuesta.pk)
     if encuesta.status in Encuesta.FINAL_STATUSES:

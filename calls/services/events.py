@@ -19,15 +19,19 @@ def call_handle_webhook(*, event: WebhookEvent) -> bool:
     at = event.created_at or timezone.now()
     is_sip = event.participant_is_sip or event.participant_identity == call.sip_identity
     if event.event in ("participant_joined", "participant_attributes_changed") and is_sip:
-        ids = {
-            "sip_call_id": event.sip_call_id or None,
-            "sip_participant_id": event.participant_sid or None,
-        }
         if event.sip_call_status == SIP_STATUS_ACTIVE:
-            return call_transition(call_id=call.pk, to=CallStatus.IN_PROGRESS, at=at, **ids)
-        if event.sip_call_status in SIP_STATUS_RINGING:
-            return call_transition(call_id=call.pk, to=CallStatus.RINGING, at=at, **ids)
-        return False
+            to = CallStatus.IN_PROGRESS
+        elif event.sip_call_status in SIP_STATUS_RINGING:
+            to = CallStatus.RINGING
+        else:
+            return False
+        return call_transition(
+            call_id=call.pk,
+            to=to,
+            at=at,
+            sip_call_id=event.sip_call_id or None,
+            sip_participant_id=event.participant_sid or None,
+        )
     if event.event == "participant_left" and is_sip:
         return call_transition(call_id=call.pk, to=CallStatus.COMPLETED, at=at)
     if event.event == "room_finished":
