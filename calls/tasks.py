@@ -5,7 +5,7 @@ import logging
 from celery import Task, shared_task
 
 from calls import services
-from telephony.livekit import is_retryable
+from telephony.backends import is_retryable
 
 logger = logging.getLogger(__name__)
 

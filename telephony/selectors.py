@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from telephony import livekit
+from telephony import backends
 from telephony.exceptions import TelephonyNotConfigured
 from telephony.models import TelephonyConfig
 
@@ -21,7 +21,7 @@ def telephony_config_get_default() -> TelephonyConfig | None:
 
 def telephony_route() -> TelephonyRoute:
     """Where calls go out: the default config, its trunk (or SIP_OUTBOUND_TRUNK_ID), LiveKit."""
-    livekit.ensure_configured()
+    backends.ensure_configured()
     config = telephony_config_get_default()
     if config is None:
         raise TelephonyNotConfigured(

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from config.services import ensure_editable, model_update
-from telephony import livekit
+from telephony import backends
 from telephony.exceptions import TelephonyError, TelephonyUnavailable
 from telephony.models import TelephonyConfig
 from telephony.phones import normalize_phones
@@ -88,7 +88,7 @@ def telephony_config_sync_trunk(*, config: TelephonyConfig) -> TelephonyConfig:
         errors["from_numbers"] = _("Falta al menos un número de origen.")
     if errors:
         raise ValidationError(errors)
-    spec = livekit.TrunkSpec(
+    spec = backends.TrunkSpec(
         trunk_id=config.sip_trunk_id,
         name=f"AgenteLocal {config.name}",
         address=config.sip_address,
@@ -97,7 +97,7 @@ def telephony_config_sync_trunk(*, config: TelephonyConfig) -> TelephonyConfig:
         auth_password=config.sip_auth_password,
     )
     try:
-        trunk_id = livekit.run(livekit.get_backend().save_outbound_trunk(spec))
+        trunk_id = backends.run(backends.get_backend().save_outbound_trunk(spec))
     except TelephonyUnavailable as exc:
         raise TelephonyError(_("LiveKit rechazó el trunk: %(error)s") % {"error": exc}) from exc
     TelephonyConfig.objects.filter(pk=config.pk).update(sip_trunk_id=trunk_id)

@@ -16,7 +16,7 @@ from agents_app.models import VoiceAgent
 from calls.models import Call, DoNotCallEntry, Encuesta
 from calls.services.encuestas import encuesta_create, encuesta_transition
 from calls.services.lifecycle import call_transition
-from telephony import livekit
+from telephony import backends
 from telephony.exceptions import SipCallFailed, TelephonyError, TelephonyNotConfigured, TelephonyUnavailable
 from telephony.models import TelephonyConfig
 from telephony.phones import dialable_phone
@@ -110,7 +110,11 @@ def call_request(
     try:
         with transaction.atomic():
             encuesta = encuesta_create(
-                phone=phone, voice_agent=agent, customer_name=customer_name, status=Encuesta.Status.INITIATED
+                phone=phone,
+                phone_is_e164=True,
+                voice_agent=agent,
+                customer_name=customer_name,
+                status=Encuesta.Status.INITIATED,
             )
             return _new_call(
                 encuesta=encuesta,
@@ -234,7 +238,7 @@ def call_dial(*, call_id: int, attempt: int = 0) -> DialOutcome:
     call = claimed
     agent = call.encuesta.voice_agent
     metadata = _dispatch_metadata(call)
-    request = livekit.DialRequest(
+    request = backends.DialRequest(
         room_name=call.room_name,
         room_metadata=metadata,
         agent_name=agent.dispatch_name if agent else settings.LIVEKIT_AGENT_NAME,
@@ -251,7 +255,7 @@ def call_dial(*, call_id: int, attempt: int = 0) -> DialOutcome:
         resume=attempt > 0,
     )
     try:
-        result = livekit.run(livekit.get_backend().dial(request))
+        result = backends.run(backends.get_backend().dial(request))
     except SipCallFailed as exc:
         to, reason = SIP_STATUS_OUTCOMES.get(exc.code, (CallStatus.FAILED, exc.status or str(exc)))
         call_transition(
@@ -296,6 +300,6 @@ def call_dial(*, call_id: int, attempt: int = 0) -> DialOutcome:
 
 def room_delete_quietly(room_name: str) -> None:
     try:
-        livekit.run(livekit.get_backend().delete_room(room_name))
+        backends.run(backends.get_backend().delete_room(room_name))
     except Exception:
         logger.exception("Could not delete room %s; LiveKit's empty timeout will close it", room_name)

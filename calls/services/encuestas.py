@@ -28,9 +28,11 @@ def encuesta_create(
     voice_agent: VoiceAgent | None = None,
     customer_name: str = "",
     status: str = Status.PENDING,
+    phone_is_e164: bool = False,
 ) -> Encuesta:
+    """`phone_is_e164` when the caller already parsed it (the dialer), so it is parsed once."""
     return Encuesta.objects.create(
-        telefono=normalize_phone(phone),
+        telefono=phone if phone_is_e164 else normalize_phone(phone),
         voice_agent=voice_agent,
         nombre_cliente=customer_name,
         status=status,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from calls.models import Call
 from calls.services.lifecycle import call_transition
-from telephony import livekit
+from telephony import backends
 
 CallStatus = Call.Status
 
@@ -47,7 +47,7 @@ def call_hangup(*, call: Call, delay: float = 0.0) -> Call:
 def call_end_room(*, call_id: int) -> bool:
     """Delete the call's room in LiveKit (hanging up) and record how the call ended."""
     call = Call.objects.get(pk=call_id)
-    livekit.run(livekit.get_backend().delete_room(call.room_name))
+    backends.run(backends.get_backend().delete_room(call.room_name))
     if call_transition(call_id=call_id, to=CallStatus.COMPLETED):
         return True
     return call_transition(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from calls.models import Call
 from calls.services.dialing import call_enqueue_dial
 from calls.services.lifecycle import call_transition
-from telephony import livekit
+from telephony import backends
 
 CallStatus = Call.Status
 
@@ -22,7 +22,7 @@ def calls_reconcile() -> dict[str, int]:
     )
     ended = 0
     if stuck:
-        rooms = livekit.run(livekit.get_backend().list_rooms())
+        rooms = backends.run(backends.get_backend().list_rooms())
         for call_id, room_name in stuck:
             if room_name in rooms:
                 continue

@@ -292,7 +292,7 @@ def test_outbound_is_throttled_per_user(place, settings):
 def test_console_backend_logs_instead_of_calling(place, settings, livekit, caplog):
     settings.TELEPHONY_BACKEND = "console"
     settings.LIVEKIT_URL = ""
-    with caplog.at_level("WARNING", logger="telephony.livekit"):
+    with caplog.at_level("WARNING", logger="telephony.backends"):
         assert place().status_code == 200
     assert livekit.requests == []
     assert "would dial" in caplog.text

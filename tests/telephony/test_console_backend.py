@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from calls.models import Call
 from calls.services import call_hangup, call_request, calls_reconcile
-from telephony.livekit import ConsoleBackend
+from telephony.backends import ConsoleBackend
 
 pytestmark = pytest.mark.django_db
 
