@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agents_app.models import VoiceAgent
 from calls.models import Call
-from calls.services import call_request_many
+from calls.services import calls_request_many
 
 
 class PlaceCallsForm(forms.Form):
@@ -41,7 +41,7 @@ def place_calls_view(request: HttpRequest, *, admin_site: AdminSite) -> HttpResp
     form = PlaceCallsForm(request.POST if request.method == "POST" else None)
     results = []
     if form.is_valid():
-        results = call_request_many(agent=agent, rows=form.rows(), requested_by=request.user)
+        results = calls_request_many(agent=agent, rows=form.rows(), requested_by=request.user)
     context = {
         **admin_site.each_context(request),
         "title": _("Llamar con «%(name)s»") % {"name": agent.name},

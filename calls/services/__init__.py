@@ -7,7 +7,7 @@ from calls.services.dialing import (
     call_dial,
     call_enqueue_dial,
     call_request,
-    call_request_many,
+    calls_request_many,
     call_retry,
     phone_check_dialable,
 )
@@ -35,7 +35,7 @@ __all__ = [
     "call_handle_webhook",
     "call_hangup",
     "call_request",
-    "call_request_many",
+    "calls_request_many",
     "call_retry",
     "call_transition",
     "calls_reconcile",

@@ -137,7 +137,7 @@ class CallRequestResult:
     error: str = ""
 
 
-def call_request_many(
+def calls_request_many(
     *, agent: VoiceAgent, rows: list[tuple[str, str]], requested_by: Requester | None = None
 ) -> list[CallRequestResult]:
     """Queue one call per (phone, customer_name) row; a refused row does not stop the others."""
