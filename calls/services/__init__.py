@@ -7,8 +7,8 @@ from calls.services.dialing import (
     call_dial,
     call_enqueue_dial,
     call_request,
-    calls_request_many,
     call_retry,
+    calls_request_many,
     phone_check_dialable,
 )
 from calls.services.encuestas import (
@@ -35,10 +35,10 @@ __all__ = [
     "call_handle_webhook",
     "call_hangup",
     "call_request",
-    "calls_request_many",
     "call_retry",
     "call_transition",
     "calls_reconcile",
+    "calls_request_many",
     "do_not_call_add",
     "encuesta_append_transcript",
     "encuesta_create",
