@@ -159,7 +159,8 @@ def time_to_dial(client: Client, livekit: FakeLiveKitServer, samples: int) -> li
         arrival = None
         while arrival is None and time.monotonic() < deadline:
             for request in livekit.requests:
-                if request.method == "CreateSIPParticipant" and request.message.room_name == room:
+                sent_to = getattr(request.message, "room_name", None)
+                if request.method == "CreateSIPParticipant" and sent_to == room:
                     arrival = request.received_at
             time.sleep(0.002)
         if arrival is None:
