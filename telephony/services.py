@@ -1,4 +1,5 @@
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +23,17 @@ EDITABLE_FIELDS = frozenset(
         "max_concurrent_calls",
     }
 )
+
+
+class TelephonyConfigFields(TypedDict, total=False):
+    name: str
+    provider: str
+    from_numbers: list[str]
+    sip_trunk_id: str
+    sip_address: str
+    sip_auth_username: str
+    sip_auth_password: str
+    max_concurrent_calls: int
 
 
 def parse_from_numbers(value: str | list[str]) -> list[str]:
@@ -54,7 +66,9 @@ def _make_default(config: TelephonyConfig) -> TelephonyConfig:
 
 
 @transaction.atomic
-def telephony_config_create(*, make_default: bool = False, **fields: Any) -> TelephonyConfig:
+def telephony_config_create(
+    *, make_default: bool = False, **fields: Unpack[TelephonyConfigFields]
+) -> TelephonyConfig:
     ensure_editable(fields, EDITABLE_FIELDS)
     _lock_all_configs()
     config = TelephonyConfig(**fields)
@@ -66,12 +80,12 @@ def telephony_config_create(*, make_default: bool = False, **fields: Any) -> Tel
 
 
 @transaction.atomic
-def telephony_config_update(*, config: TelephonyConfig, data: dict[str, Any]) -> TelephonyConfig:
+def telephony_config_update(*, config: TelephonyConfig, data: Mapping[str, Any]) -> TelephonyConfig:
     return model_update(instance=config, data=data, editable=EDITABLE_FIELDS)
 
 
 @transaction.atomic
-def telephony_config_save_default(**fields: Any) -> tuple[TelephonyConfig, bool]:
+def telephony_config_save_default(**fields: Unpack[TelephonyConfigFields]) -> tuple[TelephonyConfig, bool]:
     """The frontend's single configuration: update the default one, or create it."""
     config = TelephonyConfig.objects.select_for_update().filter(is_default=True).first()
     if config is None:
