@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agents_app.models import VoiceAgent
-from calls.answers import LEGACY_COLUMNS, Question, parse_answer, questionnaire_for
+from calls.answers import LEGACY_COLUMNS, Answer, Question, parse_answer, questionnaire_for
 from calls.models import DoNotCallEntry, Encuesta
 from telephony.phones import normalize_phone
 
@@ -72,7 +72,7 @@ def encuesta_save(
     encuesta = Encuesta.objects.select_for_update().select_related("voice_agent").get(pk=encuesta_id)
     questionnaire = _questionnaire(encuesta)
     errors: dict[str, list[str]] = {}
-    parsed: dict[str, object] = {}
+    parsed: dict[str, Answer] = {}
     for key, value in (answers or {}).items():
         question = questionnaire.get(key)
         if question is None:
