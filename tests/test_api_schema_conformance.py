@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from livekit.protocol.models import ParticipantInfo
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -32,6 +33,7 @@ class CheckedClient:
 
 @pytest.fixture
 def operator(staff_user) -> CheckedClient:
+    cache.clear()  # the outbound throttle counts in the cache, which other tests may have filled
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff_user).key}")
     return CheckedClient(client)
