@@ -150,9 +150,18 @@ class SuccessStatusMixin(serializers.Serializer):
 
 
 class OutboundCallOutputSerializer(CamelCaseFieldsMixin, SuccessStatusMixin):
-    """``callId`` is the survey's id: the React client polls the survey, not the attempt."""
+    """The placed call's ids: ``callId`` is kept for the old React client, which polls the survey."""
 
-    call_id = serializers.IntegerField(source="encuesta_id")
+    call_id = serializers.IntegerField(
+        source="encuesta_id",
+        help_text="Legacy name: the id of the survey (Encuesta), as `surveyId`; not a call id.",
+    )
+    survey_id = serializers.IntegerField(
+        source="encuesta_id", help_text="The survey (Encuesta) id, for /api/encuestas/{id}."
+    )
+    call_record_id = serializers.IntegerField(
+        source="pk", help_text="This dial attempt's Call id, for /api/calls/{id} and its hang-up."
+    )
     room_name = serializers.CharField()
 
 

@@ -188,14 +188,14 @@ class DialOutcome:
 
 
 def _dispatch_metadata(call: Call) -> str:
-    # Keys are the voice worker's wire format (voiceworker/metadata.py).
+    # Keys are the voice worker's wire format (voiceworker/metadata.py). No phone number: LiveKit
+    # logs metadata and nothing downstream reads it.
     return json.dumps(
         {
             "encuesta_id": call.encuesta_id,
             "call_id": call.pk,
             "voice_agent_id": call.encuesta.voice_agent_id,
             "nombre_cliente": call.encuesta.nombre_cliente,
-            "telefono": call.to_number,
         }
     )
 

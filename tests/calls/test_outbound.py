@@ -29,12 +29,14 @@ def test_outbound_call_places_room_dispatch_and_sip_participant(place, livekit, 
 
     assert response.status_code == 200, response.content
     encuesta = Encuesta.objects.get()
+    call = encuesta.calls.get()
     assert response.json() == {
         "status": "success",
         "callId": encuesta.pk,
+        "surveyId": encuesta.pk,
+        "callRecordId": call.pk,
         "roomName": f"encuesta_{encuesta.pk}",
     }
-    call = encuesta.calls.get()
     room = livekit.calls("CreateRoom")[0]
     assert room.name == call.room_name
     dispatch = livekit.calls("CreateDispatch")[0]
@@ -44,7 +46,6 @@ def test_outbound_call_places_room_dispatch_and_sip_participant(place, livekit, 
         "call_id": call.pk,
         "voice_agent_id": voice_agent.pk,
         "nombre_cliente": "Ana",
-        "telefono": "+34621151394",
     }
     sip = livekit.calls("CreateSIPParticipant")[0]
     assert (sip.sip_trunk_id, sip.sip_call_to, sip.sip_number) == (
@@ -317,3 +318,29 @@ def test_final_failure_after_the_phone_was_answered_hangs_up(place, livekit, set
     assert call.status == Call.Status.FAILED
     assert len(livekit.calls("CreateSIPParticipant")) == 1
     assert [r.room for r in livekit.calls("DeleteRoom")] == [call.room_name]
+
+
+@pytest.fixture
+def unthrottled():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def test_phone_number_is_not_sent_to_livekit_metadata(unthrottled, place, livekit):
+    response = place(phone="+34621151394", customerName="Ana")
+
+    assert response.status_code == 200, response.content
+    sent = [livekit.calls("CreateRoom")[0].metadata, livekit.calls("CreateDispatch")[0].metadata]
+    sent += [p.participant_metadata for p in livekit.calls("CreateSIPParticipant")]
+    assert all(text for text in sent)
+    for text in sent:
+        assert "621151394" not in text and "telefono" not in text
+
+
+def test_outbound_response_names_both_ids(unthrottled, place, api_client):
+    body = place().json()
+
+    call = Call.objects.get(pk=body["callRecordId"])
+    assert body["surveyId"] == body["callId"] == call.encuesta_id
+    assert api_client.get(f"/api/calls/{body['callRecordId']}").json()["id"] == call.pk
