@@ -1,6 +1,7 @@
 from collections.abc import Mapping
 from typing import Any, TypedDict, Unpack
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -84,9 +85,20 @@ def telephony_config_update(*, config: TelephonyConfig, data: Mapping[str, Any])
     return model_update(instance=config, data=data, editable=EDITABLE_FIELDS)
 
 
+def _lock_config_creation() -> None:
+    """Serialise creators even when no config row exists yet to lock.
+
+    A no-op UPDATE of the model's content-type row (always present) takes its row lock on MariaDB and
+    the database write lock on SQLite, so a second creator waits and then sees the first one's row.
+    """
+    content_type = ContentType.objects.get_for_model(TelephonyConfig)
+    ContentType.objects.filter(pk=content_type.pk).update(model=content_type.model)
+
+
 @transaction.atomic
 def telephony_config_save_default(**fields: Unpack[TelephonyConfigFields]) -> tuple[TelephonyConfig, bool]:
     """The frontend's single configuration: update the default one, or create it."""
+    _lock_config_creation()
     config = TelephonyConfig.objects.select_for_update().filter(is_default=True).first()
     if config is None:
         return telephony_config_create(make_default=True, **fields), True
