@@ -111,3 +111,45 @@ def test_unsigned_webhook_is_401(client, livekit):
     assert response.status_code == 401
     call.refresh_from_db()
     assert call.status == Call.Status.DIALING
+
+
+def test_left_before_joined_does_not_leave_the_call_in_progress(post_event):
+    call = CallFactory(status=Call.Status.DIALING)
+    post_event(sip_event("participant_left", call, "hangup", at=T0 + 65))
+    post_event(sip_event("participant_joined", call, "active", at=T0 + 5))
+
+    call.refresh_from_db()
+    assert call.status == Call.Status.NO_ANSWER
+    assert call.ended_at.timestamp() == T0 + 65
+    assert Encuesta.objects.get().status == Encuesta.Status.FAILED
+
+
+def test_end_stamped_before_the_answer_ends_at_the_answer(post_event):
+    call = CallFactory(status=Call.Status.DIALING)
+    post_event(sip_event("participant_joined", call, "active", at=T0 + 5))
+    post_event(sip_event("participant_left", call, "hangup", at=T0))
+
+    call.refresh_from_db()
+    assert call.status == Call.Status.COMPLETED
+    assert call.ended_at == call.answered_at
+    assert call.answered_at.timestamp() == T0 + 5
+    assert call.duration_seconds == 0
+
+
+def test_only_the_callee_leaving_ends_the_call(post_event):
+    call = CallFactory(status=Call.Status.IN_PROGRESS)
+    other = make_webhook_event(
+        "participant_left",
+        room_name=call.room_name,
+        participant_identity="sip_transfer_target",
+        participant_kind=ParticipantInfo.Kind.SIP,
+        attributes={"sip.callStatus": "hangup"},
+        created_at=T0,
+    )
+    assert post_event(other).json()["changed"] is False
+    call.refresh_from_db()
+    assert call.status == Call.Status.IN_PROGRESS
+
+    post_event(sip_event("participant_left", call, "hangup", at=T0 + 1))
+    call.refresh_from_db()
+    assert call.status == Call.Status.COMPLETED
