@@ -26,16 +26,18 @@ def call_hangup(*, call: Call, delay: float = 0.0) -> Call:
         ):
             call.refresh_from_db()
             return call
-    if call.status not in Call.LIVE_STATUSES:
-        raise ValidationError(
-            _("La llamada %(room)s ya ha terminado (%(status)s).")
-            % {"room": call.room_name, "status": call.get_status_display()}
+        if call.status not in Call.LIVE_STATUSES:
+            raise ValidationError(
+                _("La llamada %(room)s ya ha terminado (%(status)s).")
+                % {"room": call.room_name, "status": call.get_status_display()}
+            )
+        # The intent is committed with the request: if the broker loses the task, the
+        # reconciler still hangs up (calls_reconcile).
+        Call.objects.filter(pk=call.pk, hangup_requested_at__isnull=True).update(
+            hangup_requested_at=timezone.now()
         )
     from calls.tasks import call_end_room_task
 
-    Call.objects.filter(pk=call.pk, hangup_requested_at__isnull=True).update(
-        hangup_requested_at=timezone.now()
-    )
     call_id = call.pk
     transaction.on_commit(
         lambda: call_end_room_task.apply_async((call_id,), countdown=delay or None), robust=True

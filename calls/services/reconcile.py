@@ -1,13 +1,20 @@
 """Knowing what happened when no event told us: end vanished calls, requeue lost dials."""
 
+import logging
+from datetime import datetime
+
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calls.models import Call
 from calls.services.dialing import call_enqueue_dial
+from calls.services.hangup import call_end_room
 from calls.services.lifecycle import call_transition
 from telephony import backends
+from telephony.exceptions import TelephonyError
+
+logger = logging.getLogger(__name__)
 
 CallStatus = Call.Status
 
@@ -15,6 +22,7 @@ CallStatus = Call.Status
 def calls_reconcile() -> dict[str, int]:
     """End calls LiveKit no longer knows about, and requeue dials whose task was lost."""
     cutoff = timezone.now() - settings.CALL_RECONCILE_GRACE
+    hung_up = _hangups_redrive(cutoff)
     stuck = list(
         Call.objects.filter(status__in=Call.ACTIVE_STATUSES, dialing_at__lt=cutoff).values_list(
             "pk", "room_name"
@@ -35,4 +43,16 @@ def calls_reconcile() -> dict[str, int]:
         if Call.objects.filter(pk=call.pk, enqueued_at=call.enqueued_at).update(enqueued_at=timezone.now()):
             call_enqueue_dial(call=call)
             requeued += 1
-    return {"ended": ended, "requeued": requeued}
+    return {"ended": ended, "requeued": requeued, "hung_up": hung_up}
+
+
+def _hangups_redrive(cutoff: datetime) -> int:
+    """Carry out hang-ups requested long enough ago whose task the broker lost."""
+    hung_up = 0
+    pending = Call.objects.filter(status__in=Call.ACTIVE_STATUSES, hangup_requested_at__lt=cutoff)
+    for call_id in pending.values_list("pk", flat=True):
+        try:
+            hung_up += call_end_room(call_id=call_id)
+        except TelephonyError:
+            logger.warning("Reconciler could not hang up call %s; next run retries", call_id, exc_info=True)
+    return hung_up

@@ -26,7 +26,7 @@ def test_reconcile_ends_calls_whose_room_is_gone(livekit, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         result = calls_reconcile_task.apply().get()
 
-    assert result == {"ended": 2, "requeued": 0}
+    assert result == {"ended": 2, "requeued": 0, "hung_up": 0}
     statuses = dict(Call.objects.values_list("pk", "status"))
     assert statuses[gone.pk] == Call.Status.COMPLETED
     assert statuses[ringing_gone.pk] == Call.Status.FAILED
@@ -42,7 +42,7 @@ def test_reconcile_requeues_lost_queued_calls(livekit, telephony_config, django_
     lost.sip_trunk_id = "ST_testtrunk"
     lost.save()
     with django_capture_on_commit_callbacks(execute=True):
-        assert calls_reconcile() == {"ended": 0, "requeued": 1}
+        assert calls_reconcile() == {"ended": 0, "requeued": 1, "hung_up": 0}
     lost.refresh_from_db()
     assert lost.status == Call.Status.IN_PROGRESS
     assert len(livekit.calls("CreateSIPParticipant")) == 1

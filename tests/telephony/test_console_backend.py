@@ -30,7 +30,7 @@ def test_the_reconciler_keeps_a_console_call_until_it_is_hung_up(
     assert call.status == Call.Status.IN_PROGRESS
     Call.objects.filter(pk=call.pk).update(dialing_at=timezone.now() - timedelta(hours=1))
 
-    assert calls_reconcile() == {"ended": 0, "requeued": 0}
+    assert calls_reconcile() == {"ended": 0, "requeued": 0, "hung_up": 0}
     assert Call.objects.get(pk=call.pk).status == Call.Status.IN_PROGRESS
 
     settings.CALL_HANGUP_DELAY_SECONDS = 0
