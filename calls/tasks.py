@@ -3,6 +3,7 @@
 import logging
 
 from celery import Task, shared_task
+from django.conf import settings
 
 from calls import services
 from telephony.backends import is_retryable
@@ -17,7 +18,13 @@ def _log_failure(
 
 
 @shared_task(
-    bind=True, max_retries=None, acks_late=True, soft_time_limit=90, time_limit=120, on_failure=_log_failure
+    bind=True,
+    max_retries=None,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.CALL_DIAL_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CALL_DIAL_TASK_TIME_LIMIT,
+    on_failure=_log_failure,
 )
 def call_dial_task(self: Task, call_id: int, attempt: int = 0) -> str:
     outcome = services.call_dial(call_id=call_id, attempt=attempt)
@@ -35,6 +42,7 @@ def call_dial_task(self: Task, call_id: int, attempt: int = 0) -> str:
     bind=True,
     max_retries=5,
     acks_late=True,
+    reject_on_worker_lost=True,
     default_retry_delay=2,
     soft_time_limit=30,
     time_limit=45,

@@ -89,6 +89,8 @@ class TelephonyBackend(Protocol):
 
     async def list_rooms(self) -> set[str]: ...
 
+    async def find_sip_participant(self, room_name: str, identity: str) -> DialResult | None: ...
+
     async def save_outbound_trunk(self, spec: TrunkSpec) -> str: ...
 
 
@@ -210,6 +212,36 @@ class LiveKitBackend:
             response = await self._bounded(lk.room.list_rooms(api.ListRoomsRequest()))
         return {room.name for room in response.rooms}
 
+    async def find_sip_participant(self, room_name: str, identity: str) -> DialResult | None:
+        """The callee's SIP participant if it is in the room (None if neither is there)."""
+        request = DialRequest(
+            room_name=room_name,
+            room_metadata="",
+            agent_name="",
+            dispatch_metadata="",
+            trunk_id="",
+            phone="",
+            from_number="",
+            participant_identity=identity,
+            participant_name="",
+            participant_metadata="",
+            ringing_timeout=timedelta(0),
+            max_call_duration=timedelta(0),
+            empty_timeout=0,
+        )
+        async with self._client() as lk:
+            try:
+                found = await self._bounded(self._existing_sip_participant(lk, request))
+            except api.ServerError as exc:
+                if exc.code == "not_found":
+                    return None
+                raise
+        if found is None:
+            return None
+        return DialResult(
+            dispatch_id="", sip_participant_id=found.participant_id, sip_call_id=found.sip_call_id
+        )
+
     async def save_outbound_trunk(self, spec: TrunkSpec) -> str:
         trunk = api.SIPOutboundTrunkInfo(
             name=spec.name,
@@ -257,6 +289,9 @@ class ConsoleBackend:
 
     async def list_rooms(self) -> set[str]:
         return self._rooms()
+
+    async def find_sip_participant(self, room_name: str, identity: str) -> DialResult | None:
+        return None
 
     async def save_outbound_trunk(self, spec: TrunkSpec) -> str:
         logger.warning("[console telephony] would save trunk %s", {**spec.__dict__, "auth_password": "***"})

@@ -166,6 +166,11 @@ CALL_CONCURRENCY_RETRY_SECONDS = env.int("CALL_CONCURRENCY_RETRY_SECONDS", defau
 # The agent's goodbye must finish playing before the room is deleted after /colgar.
 CALL_HANGUP_DELAY_SECONDS = env.float("CALL_HANGUP_DELAY_SECONDS", default=2.0)
 CALL_RECONCILE_GRACE = timedelta(seconds=env.int("CALL_RECONCILE_GRACE_SECONDS", default=120))
+# A dial waits for the ringing plus a few LiveKit requests; past its hard limit no worker holds it,
+# so the broker redelivers it (visibility timeout) and the reconciler may finish it.
+CALL_DIAL_TASK_SOFT_TIME_LIMIT = int(CALL_RINGING_TIMEOUT.total_seconds() + 3 * LIVEKIT_REQUEST_TIMEOUT + 10)
+CALL_DIAL_TASK_TIME_LIMIT = CALL_DIAL_TASK_SOFT_TIME_LIMIT + 15
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CALL_DIAL_TASK_TIME_LIMIT + 60}
 ALLOWED_CALL_COUNTRIES = env.list("ALLOWED_CALL_COUNTRIES", default=["ES"])
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="ES")
 

@@ -120,7 +120,7 @@ def test_left_before_joined_does_not_leave_the_call_in_progress(post_event):
 
     call.refresh_from_db()
     assert call.status == Call.Status.NO_ANSWER
-    assert call.ended_at.timestamp() == T0 + 65
+    assert call.ended_at is not None and call.ended_at.timestamp() == T0 + 65
     assert Encuesta.objects.get().status == Encuesta.Status.FAILED
 
 
@@ -132,7 +132,7 @@ def test_end_stamped_before_the_answer_ends_at_the_answer(post_event):
     call.refresh_from_db()
     assert call.status == Call.Status.COMPLETED
     assert call.ended_at == call.answered_at
-    assert call.answered_at.timestamp() == T0 + 5
+    assert call.answered_at is not None and call.answered_at.timestamp() == T0 + 5
     assert call.duration_seconds == 0
 
 
