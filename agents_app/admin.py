@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from agents_app.agent_templates import TEMPLATES
+from agents_app.forms import VoiceAgentAdminForm
 from agents_app.models import SurveyQuestion, VoiceAgent
 from agents_app.services import voice_agent_create_from_template
 from calls.services import call_request
@@ -54,9 +55,13 @@ class VoiceAgentAdmin(admin.ModelAdmin):
     inlines = [SurveyQuestionInline]
     actions = ["place_calls"]
     change_list_template = "admin/agents_app/voiceagent/change_list.html"
+    form = VoiceAgentAdminForm
     fieldsets = [
         (None, {"fields": ["name", "call_type", "use_case", "description", "is_active"]}),
-        (_("Conversación"), {"fields": ["instructions", "greeting", "language"]}),
+        (
+            _("Conversación"),
+            {"fields": ["instructions", "greeting", "goodbye", "voicemail_message", "language"]},
+        ),
         (_("Modelos"), {"fields": ["stt_model", "llm_model", "tts_model", "voice_id", "dispatch_name"]}),
         (_("Fechas"), {"fields": ["created_at", "updated_at"]}),
     ]

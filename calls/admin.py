@@ -20,6 +20,14 @@ RESULT_FIELDS = [
     "seconds_used",
     "tokens_used",
     "llm_model",
+    # what the voice worker learnt about the call
+    "summary",
+    "flags",
+    "callback_at",
+    "amd_category",
+    "close_reason",
+    "stt_seconds",
+    "tts_characters",
 ]
 CALL_DETAIL_FIELDS = [
     "encuesta",

@@ -1,3 +1,7 @@
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
 from django.db.models import Avg, Count, FloatField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce, NullIf, Round
 
@@ -34,3 +38,48 @@ def dashboard_stats() -> dict:
         "pending_calls": row.pop("pending_calls"),
         "avg_scores": row,
     }
+
+
+# --- Voice worker reads ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyForCall:
+    """What a voice-worker job needs from a survey, read once when the job starts."""
+
+    encuesta_id: int
+    voice_agent_id: int | None
+    nombre_cliente: str
+    is_closed: bool
+    status: str
+    answers: dict[str, Any]
+    time_zone: str
+
+
+def survey_for_call(*, encuesta_id: int) -> SurveyForCall | None:
+    encuesta = Encuesta.objects.filter(pk=encuesta_id).first()
+    if encuesta is None:
+        return None
+    return SurveyForCall(
+        encuesta_id=encuesta.pk,
+        voice_agent_id=encuesta.voice_agent_id,
+        nombre_cliente=encuesta.nombre_cliente,
+        is_closed=encuesta.status in Encuesta.FINAL_STATUSES,
+        status=encuesta.status,
+        answers=dict(encuesta.respuestas or {}),
+        time_zone=survey_time_zone(encuesta=encuesta),
+    )
+
+
+def survey_time_zone(*, encuesta: Encuesta) -> str:
+    """The campaign's time zone when the survey belongs to one that has it, else TIME_ZONE."""
+    campaign = getattr(encuesta, "campaign", None)
+    return str(getattr(campaign, "time_zone", "") or settings.TIME_ZONE)
+
+
+def call_belongs_to_survey(*, call_id: int, encuesta_id: int) -> bool:
+    return Call.objects.filter(pk=call_id, encuesta_id=encuesta_id).exists()
+
+
+def survey_transcript(*, encuesta_id: int) -> str:
+    return Encuesta.objects.values_list("transcription", flat=True).get(pk=encuesta_id)

@@ -628,3 +628,15 @@ def calls_reconcile() -> dict[str, int]:
             _enqueue_dial(call)
             requeued += 1
     return {"ended": ended, "requeued": requeued}
+
+
+from calls.services.voice import (  # noqa: E402, F401  (the voice worker's intent services)
+    CallOutcome,
+    CallUsage,
+    call_mark_answered,
+    survey_call_close,
+    survey_opt_out_now,
+    survey_record_amd,
+    survey_record_summary,
+    survey_request_callback,
+)

@@ -184,6 +184,17 @@ VOICE_ANSWER_TIMEOUT_SECONDS = env.float(
 VOICE_HANGUP_GRACE_SECONDS = env.float("VOICE_HANGUP_GRACE_SECONDS", default=0.5)
 VOICE_MAX_TOOL_STEPS = env.int("VOICE_MAX_TOOL_STEPS", default=4)
 VOICE_CONNECT_MAX_RETRY = env.int("VOICE_CONNECT_MAX_RETRY", default=16)
+# Provider endpoints; tests point the real plugins at local servers speaking each wire protocol.
+DEEPGRAM_BASE_URL = env("DEEPGRAM_BASE_URL", default="")
+CARTESIA_BASE_URL = env("CARTESIA_BASE_URL", default="")
+# Cartesia voice new agents get for a language (Cartesia's default voice speaks English).
+VOICE_DEFAULT_VOICE_IDS = {"es": env("CARTESIA_VOICE_ES", default="")}
+VOICE_AMD_ENABLED = env.bool("VOICE_AMD_ENABLED", default=True)
+VOICE_USER_AWAY_SECONDS = env.float("VOICE_USER_AWAY_SECONDS", default=15.0)
+VOICE_AWAY_PROMPTS = env.int("VOICE_AWAY_PROMPTS", default=2)
+# Seconds before CALL_MAX_DURATION at which the agent says goodbye and closes the call.
+VOICE_END_MARGIN_SECONDS = env.float("VOICE_END_MARGIN_SECONDS", default=30.0)
+VOICE_SUMMARY_ENABLED = env.bool("VOICE_SUMMARY_ENABLED", default=True)
 
 LOGGING = {
     "version": 1,

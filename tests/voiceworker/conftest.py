@@ -16,7 +16,7 @@ from calls.models import Call, Encuesta
 from tests.factories import CallFactory, EncuestaFactory
 from tests.voiceworker.scripted_llm import ScriptedLLM, Turn
 from voiceworker import persistence, pipeline, worker
-from voiceworker.agent import SurveyCall
+from voiceworker.call import SurveyCall
 from voiceworker.metadata import JobMetadata
 
 PROVIDER_KEYS = {

@@ -14,7 +14,7 @@ from livekit.plugins import cartesia, deepgram, openai
 from tests.factories import VoiceAgentFactory
 from voiceworker import pipeline, worker
 from voiceworker.checks import check_configuration
-from voiceworker.config import PipelineSpec
+from voiceworker.providers import PipelineSpec
 
 COMMAND = "voiceworker.management.commands.runvoiceworker"
 DEFAULT = PipelineSpec(
