@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ PROVIDER_KEYS = {
     "OPENAI_API_KEY": "",
     "LLM_BASE_URL": "https://api.groq.com/openai/v1",
     "VOICE_USE_LIVEKIT_INFERENCE": False,
+    # a placeholder in Cartesia's id format: the local Cartesia server accepts any voice
+    "VOICE_DEFAULT_VOICE_IDS": {"es": "0e5e5e5e-0000-4000-8000-00000000e5e5"},
 }
 
 
@@ -93,6 +96,22 @@ class RunningCall:
 async def db(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Read the database from async test code, the way the worker does."""
     return await persistence.run_db(fn, *args, **kwargs)
+
+
+async def settle(running: RunningCall) -> None:
+    """Wait until nothing is being said and the call's own follow-ups (next question, hang-up) ran."""
+    for _ in range(200):
+        await asyncio.sleep(0)
+        if (speech := running.session.current_speech) is not None:
+            await speech
+            continue
+        if running.call._tasks:
+            await running.call.wait_finished()
+            continue
+        # a done-callback may still be about to schedule speech: give it a few loop turns
+        await asyncio.sleep(0.01)
+        if running.session.current_speech is None and not running.call._tasks:
+            return
 
 
 async def fetch_encuesta(pk: int) -> Encuesta:

@@ -18,8 +18,8 @@ from tests.factories import CallFactory, EncuestaFactory, VoiceAgentFactory
 from tests.voiceworker.conftest import Survey, fetch_call, fetch_encuesta
 from voiceworker import persistence, worker
 from voiceworker.call import SurveyCall
-from voiceworker.prompts import build_instructions, build_save_schema, render_greeting
 from voiceworker.metadata import JobMetadata
+from voiceworker.prompts import build_instructions, build_save_schema, render_greeting
 from voiceworker.providers import PipelineSpec
 
 SIP = rtc.ParticipantKind.PARTICIPANT_KIND_SIP
