@@ -59,6 +59,7 @@ test-mariadb: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_calls.py
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_tool_save.py
+	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_voice_turns.py
 
 worker: setup
 	$(BIN)/celery -A config worker -B -l info -P threads -c 16

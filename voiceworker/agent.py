@@ -24,8 +24,8 @@ class SurveyAgent(Agent):
         self.call = call
         self.greet_on_enter = greet_on_enter
 
-        async def guardar_encuesta(raw_arguments: dict[str, Any], context: RunContext) -> str | None:
-            return await self._save(raw_arguments, context)
+        async def guardar_encuesta(raw_arguments: dict[str, Any]) -> str | None:
+            return await self._save(raw_arguments)
 
         save_tool = function_tool(
             guardar_encuesta, raw_schema=prompts.build_save_schema(call.job.questionnaire)
@@ -45,13 +45,14 @@ class SurveyAgent(Agent):
     def goodbye(self) -> str:
         return prompts.render_goodbye(self.call.job.goodbye, self.call.job.nombre_cliente)
 
-    async def _save(self, raw_arguments: dict[str, Any], context: RunContext) -> str | None:
+    async def _save(self, raw_arguments: dict[str, Any]) -> str | None:
         saved, message = await self.call.save_answers(raw_arguments)
         if not saved:
             return message  # back to the model, which asks again
-        # One round trip per answer: the next question is read verbatim once this turn is over
-        # (other tools of the same response, such as finalizar_llamada, go first).
-        context.speech_handle.add_done_callback(lambda _handle: self._continue())
+        # One round trip per answer: the next question is read verbatim, queued behind this turn.
+        # Tools of one response start together, so an ending tool in the same response (e.g.
+        # finalizar_llamada) has already marked the call as closing while the save ran.
+        self._continue()
         return None
 
     def _continue(self) -> None:
