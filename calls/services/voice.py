@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calls.models import Call, Encuesta
+from calls.services.encuestas import encuesta_finish, encuesta_opt_out
+from calls.services.lifecycle import call_transition
 
 
 class CallOutcome(StrEnum):
@@ -44,8 +46,6 @@ class CallUsage:
 
 def call_mark_answered(*, call_id: int) -> bool:
     """The callee picked up: the call (and its survey) are in progress."""
-    from calls.services import call_transition
-
     return call_transition(call_id=call_id, to=Call.Status.IN_PROGRESS)
 
 
@@ -55,8 +55,6 @@ def survey_record_amd(*, encuesta_id: int, category: str) -> None:
 
 def survey_opt_out_now(*, encuesta_id: int) -> None:
     """Recorded before the goodbye is spoken: a call dropped now must not lose the refusal."""
-    from calls.services import encuesta_opt_out
-
     encuesta_opt_out(encuesta_id=encuesta_id, reason=_("Pidió que no le llamen más"))
 
 
@@ -94,8 +92,6 @@ def survey_call_close(
 
     Repeating it is harmless: every status change is conditional on the current status.
     """
-    from calls.services import call_transition, encuesta_finish, encuesta_opt_out
-
     _store_usage(encuesta_id, usage)
     if outcome == CallOutcome.VOICEMAIL:
         if call_id is not None:
