@@ -3,6 +3,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -81,22 +82,24 @@ class VoiceAgent(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, str] = {}
         if self.language not in SUPPORTED_LANGUAGES:
-            errors["language"] = _("Idioma no soportado «%(lang)s». Posibles: %(langs)s.") % {
+            errors["language"] = gettext("Idioma no soportado «%(lang)s». Posibles: %(langs)s.") % {
                 "lang": self.language,
                 "langs": ", ".join(sorted(SUPPORTED_LANGUAGES)),
             }
         uses_cartesia = "/" not in self.tts_model or self.tts_model.lower().startswith("cartesia/")
         if self.voice_id and uses_cartesia and not VOICE_ID_RE.match(self.voice_id.strip().lower()):
-            errors["voice_id"] = _("El id de una voz de Cartesia es un UUID (p. ej. 01234567-89ab-...).")
+            errors["voice_id"] = gettext(
+                "El id de una voz de Cartesia es un UUID (p. ej. 01234567-89ab-...)."
+            )
         if errors:
             raise ValidationError(errors)
 
     def voice_problem(self) -> str:
         """Why this agent would not speak its language, or "" (the admin refuses such an agent)."""
         if self.language != "en" and not self.voice_id.strip():
-            return _(
+            return gettext(
                 "Sin voz, Cartesia usa su voz por defecto, que es inglesa: elige una voz en «%(lang)s»."
             ) % {"lang": self.language}
         return ""

@@ -23,6 +23,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,12 +52,17 @@ async def run_turns(metadata: str, server, n: int) -> dict[str, list[float]]:
     from voiceworker import pipeline, worker
     from voiceworker.testing.openai_server import call, say
 
-    pipeline.build_session = lambda spec, vad_model=None: AgentSession(  # type: ignore[assignment]
-        llm=pipeline.build_llm(spec), vad=None, turn_handling={"turn_detection": None}
-    )
+    def text_session(spec: Any, vad_model: Any = None) -> AgentSession:
+        return AgentSession(llm=pipeline.build_llm(spec), vad=None, turn_handling={"turn_detection": None})
+
+    pipeline.build_session = text_session
     samples: dict[str, list[float]] = {"plain": [], "answer": []}
+
+    async def no_room(*_args: Any, **_kwargs: Any) -> None:
+        return None
+
     with fake_job_context(job_metadata=metadata) as job_ctx:
-        job_ctx.delete_room = lambda *a, **k: asyncio.sleep(0)  # type: ignore[method-assign]
+        job_ctx.delete_room = no_room  # type: ignore[method-assign,assignment]
         await worker.entrypoint(job_ctx)
         session = job_ctx.primary_session
         if session.current_speech is not None:
@@ -116,7 +122,7 @@ def main() -> None:
     from voiceworker.testing.openai_server import OpenAICompatibleServer
 
     agent = voice_agent_create_from_template(template_key="calidad", name=f"bench-{time.time_ns()}")
-    encuesta = encuesta_create(telefono="+34621151394", voice_agent=agent, nombre_cliente="Bench")
+    encuesta = encuesta_create(phone="+34621151394", voice_agent=agent, customer_name="Bench")
     call_row = CallFactory(encuesta=encuesta, status=Call.Status.IN_PROGRESS)
     metadata = JobMetadata(encuesta_id=encuesta.pk, voice_agent_id=agent.pk, call_id=call_row.pk).to_json()
     try:

@@ -56,15 +56,23 @@ class Encuesta(models.Model):
     transcription = models.TextField(_("transcripción"), blank=True, default="")
     seconds_used = models.PositiveIntegerField(_("segundos"), null=True, blank=True)
     tokens_used = models.PositiveIntegerField(_("tokens"), null=True, blank=True)
-    # What the voice worker learnt about the call (issue 12).
+    # What the voice worker learnt about the call. Database defaults: the old system's inserts
+    # do not name these columns.
     amd_category = models.CharField(
-        _("contestador (AMD)"), max_length=32, blank=True, default="", help_text=_("Quién contestó.")
+        _("contestador (AMD)"),
+        max_length=32,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Quién contestó."),
     )
-    close_reason = models.CharField(_("motivo de cierre"), max_length=64, blank=True, default="")
+    close_reason = models.CharField(
+        _("motivo de cierre"), max_length=64, blank=True, default="", db_default=""
+    )
     stt_seconds = models.FloatField(_("audio transcrito (s)"), null=True, blank=True)
     tts_characters = models.PositiveIntegerField(_("caracteres sintetizados"), null=True, blank=True)
-    summary = models.TextField(_("resumen"), blank=True, default="")
-    flags = models.JSONField(_("indicadores"), default=dict, blank=True)
+    summary = models.TextField(_("resumen"), blank=True, default="", db_default="")
+    flags = models.JSONField(_("indicadores"), default=dict, db_default={}, blank=True)
     callback_at = models.DateTimeField(_("volver a llamar"), null=True, blank=True)
 
     FINAL_STATUSES = frozenset({Status.COMPLETED, Status.REJECTED_OPT_OUT})

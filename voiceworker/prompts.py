@@ -23,7 +23,7 @@ WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "do
 
 
 def _describe(question: Question) -> str:
-    kinds = {
+    kinds: dict[str, str] = {
         SurveyQuestion.Type.SCORE: _("número entero del 0 al 10"),
         SurveyQuestion.Type.YES_NO: _("sí o no"),
         SurveyQuestion.Type.TEXT: _("texto libre"),
@@ -124,7 +124,7 @@ def build_save_schema(questionnaire: tuple[Question, ...]) -> dict[str, Any]:
     for a value outside it, so the turn fails and nothing is said. Ranges and types are checked
     in the tool instead, which can tell the model what was wrong.
     """
-    loose_types = {
+    loose_types: dict[str, list[str]] = {
         SurveyQuestion.Type.SCORE: ["integer", "number", "string", "null"],
         SurveyQuestion.Type.YES_NO: ["boolean", "string", "null"],
     }

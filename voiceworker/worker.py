@@ -218,6 +218,7 @@ class SurveyAgentServer(AgentServer):
 
 def build_server(*, agent_name: str, port: int | None = None) -> SurveyAgentServer:
     """``port`` is the health server's (None: the library's 8081 in production, 0: any free one)."""
+    options: dict[str, Any] = {} if port is None else {"port": port}
     server = SurveyAgentServer(
         ws_url=setting_value("LIVEKIT_URL") or None,
         api_key=setting_value("LIVEKIT_API_KEY") or None,
@@ -225,7 +226,7 @@ def build_server(*, agent_name: str, port: int | None = None) -> SurveyAgentServ
         setup_fnc=prewarm,
         # the library backs off up to 10 s between attempts: 16 attempts take about 2 minutes
         max_retry=settings.VOICE_CONNECT_MAX_RETRY,
-        **({"port": port} if port is not None else {}),
+        **options,
     )
     server.rtc_session(entrypoint, agent_name=agent_name)
     return server

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import DatabaseError
 from django.utils import timezone
+from livekit.agents.voice.run_result import RunResult
 
 from calls.models import Call, DoNotCallEntry, Encuesta
 from tests.voiceworker.conftest import RunningCall, Survey, db, fetch_encuesta, settle
@@ -36,8 +37,8 @@ def transcript_lines(encuesta: Encuesta) -> list[str]:
     return encuesta.transcription.splitlines()
 
 
-async def answer(running: RunningCall, text: str):
-    result = await running.session.run(user_input=text)
+async def answer(running: RunningCall, text: str) -> RunResult:
+    result: RunResult = await running.session.run(user_input=text)
     await settle(running)
     return result
 
