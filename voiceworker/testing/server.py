@@ -52,11 +52,12 @@ class ThreadedServer:
         self._port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         ready.set()
         self._loop.run_forever()
-        self._loop.run_until_complete(self._runner.cleanup())
         self._loop.close()
 
     def stop(self) -> None:
-        if self._loop is not None:
+        if self._loop is not None and self._runner is not None:
+            # closes open websockets and streams first, so no handler is left pending
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
             self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread is not None:
             self._thread.join(10)
