@@ -268,3 +268,68 @@ def test_django_console_handlers_are_left_to_livekit(settings):
     finally:
         root.removeHandler(django_console)
         root.removeHandler(livekit_handler)
+
+
+@pytest.mark.django_db(transaction=True)
+class TestLiveCallPaths:
+    """The entrypoint's live-room branch, with the room replaced: no path leaves dead air."""
+
+    def run_live(self, survey: Survey, monkeypatch, *, connect_error: Exception | None = None) -> dict:
+        from livekit.agents import AgentSession
+        from livekit.agents.testing import fake_job_context
+
+        from tests.voiceworker.scripted_llm import ScriptedLLM
+        from voiceworker import pipeline
+
+        seen: dict[str, Any] = {}
+
+        async def connect() -> None:
+            if connect_error is not None:
+                raise connect_error
+
+        async def answered(room: object, timeout: float) -> SimpleNamespace:
+            return participant("active", identity="sip_7")
+
+        async def start(self: AgentSession, agent: object, **kwargs: Any) -> None:
+            seen["start"] = kwargs
+
+        async def amd(session: object, agent: object, identity: str) -> None:
+            seen["amd_for"] = identity
+
+        monkeypatch.setattr(worker, "wait_until_answered", answered)
+        monkeypatch.setattr(worker, "detect_answerer", amd)
+        monkeypatch.setattr(AgentSession, "start", start)
+        monkeypatch.setattr(
+            pipeline, "build_session", lambda spec, vad_model=None: AgentSession(llm=ScriptedLLM([]))
+        )
+
+        async def scenario() -> None:
+            with fake_job_context(job_metadata=survey.metadata.to_json()) as ctx:
+                deleted: list[bool] = []
+
+                async def delete_room(room_name: str = "") -> None:
+                    deleted.append(True)
+
+                monkeypatch.setattr(ctx, "is_fake_job", lambda: False)
+                monkeypatch.setattr(ctx, "connect", connect)
+                monkeypatch.setattr(ctx, "delete_room", delete_room)
+                await worker.entrypoint(ctx)
+                seen["deleted"] = deleted
+
+        asyncio.run(scenario())
+        return seen
+
+    def test_the_room_is_deleted_whenever_the_session_closes(self, survey: Survey, monkeypatch, settings):
+        settings.VOICE_AMD_ENABLED = True
+        seen = self.run_live(survey, monkeypatch)
+        options = seen["start"]["room_options"]
+        assert options.delete_room_on_close is True
+        assert options.participant_identity == "sip_7"
+        assert seen["amd_for"] == "sip_7"  # the greeting waits for the answering-machine verdict
+
+    def test_a_failed_connect_ends_the_call_instead_of_leaving_a_silent_line(
+        self, survey: Survey, monkeypatch
+    ):
+        seen = self.run_live(survey, monkeypatch, connect_error=ConnectionError("no route to LiveKit"))
+        assert seen["deleted"] == [True]
+        assert "start" not in seen
