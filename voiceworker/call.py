@@ -274,7 +274,13 @@ class SurveyCall:
         self.closing = True
         self.outcome = self.outcome or outcome
         self.close_reason = self.close_reason or reason
-        handle = self.session.say(text, allow_interruptions=False) if text else None
+        handle = None
+        if text:
+            try:
+                handle = self.session.say(text, allow_interruptions=False)
+            except RuntimeError:
+                # the session is already closing: hang up without the words
+                logger.warning("could not say the goodbye; hanging up", extra=self._log)
 
         async def after_goodbye() -> None:
             if handle is not None:
