@@ -28,7 +28,7 @@ class CallbackTimeError(ValueError):
 
 
 def _strip_accents(text: str) -> str:
-    return text.translate(str.maketrans("áéíóúü", "aeiouu"))
+    return text.translate(str.maketrans("áéíóúüñ", "aeiouun"))
 
 
 def parse_day(text: str, *, today: date) -> date:
