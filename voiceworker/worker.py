@@ -124,8 +124,14 @@ async def entrypoint(ctx: JobContext) -> None:
         )
 
     call = SurveyCall(job)
-    ctx.add_shutdown_callback(call.on_job_shutdown)
-    ctx.add_shutdown_callback(lambda reason: summary.summarize_call(job))
+
+    async def on_shutdown(reason: str) -> None:
+        # one callback, in order: livekit-agents runs shutdown callbacks concurrently, and the
+        # summary reads the transcript the close flushes
+        await call.on_job_shutdown(reason)
+        await summary.summarize_call(job)
+
+    ctx.add_shutdown_callback(on_shutdown)
     try:
         session = pipeline.build_session(job.pipeline, vad_model=ctx.proc.userdata.get("vad"))
     except Exception:

@@ -151,3 +151,27 @@ def test_no_summary_without_a_provider_key(survey: Survey, llm_server: OpenAICom
     asyncio.run(summary.summarize_call(persistence.load_job(survey.metadata)))
     assert llm_server.requests == []
     assert Encuesta.objects.get(pk=survey.encuesta.pk).summary == ""
+
+
+def test_the_job_shutdown_closes_the_survey_then_summarises_the_whole_transcript(
+    survey: Survey, start_call, llm_server: OpenAICompatibleServer
+):
+    verdict = {"resumen": "Puntúa al comercial con un 8.", "queja": False, "idioma": "es"}
+    llm_server.script(call("guardar_encuesta", comercial=8), say(json.dumps(verdict, ensure_ascii=False)))
+
+    async def scenario() -> None:
+        async with start_call(survey.metadata.to_json()) as running:
+            await running.session.run(user_input="Un ocho")
+            await settle(running)
+            await running.session.aclose()
+            for callback in running.job_ctx._shutdown_callbacks:  # what the job runs on shutdown
+                await callback("test")
+
+    asyncio.run(scenario())
+
+    encuesta = Encuesta.objects.get(pk=survey.encuesta.pk)
+    assert encuesta.status == Encuesta.Status.INCOMPLETE
+    assert encuesta.summary == "Puntúa al comercial con un 8."
+    summarised = llm_server.requests[-1]["messages"][1]["content"]
+    assert summarised == encuesta.transcription  # every line was written before the summary
+    assert "Cliente: Un ocho" in summarised
