@@ -31,6 +31,7 @@ from calls.serializers import (
 )
 from calls.services import call_handle_webhook, call_hangup, call_request, encuesta_create, encuesta_save
 from config.authentication import BridgeTokenAuthentication, IsBridge
+from config.permissions import RequiredPermissions
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ class StandardPagination(PageNumberPagination):
 
 
 class EncuestaListApi(ListAPIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"GET": ("calls.view_encuesta",)}
     serializer_class = EncuestaOutputSerializer
     pagination_class = StandardPagination
     filterset_class = EncuestaFilter
@@ -49,13 +52,21 @@ class EncuestaListApi(ListAPIView):
 
 
 class EncuestaDetailApi(APIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"GET": ("calls.view_encuesta",)}
+
     @extend_schema(responses=EncuestaDetailOutputSerializer)
     def get(self, request: Request, encuesta_id: int) -> Response:
         encuesta = get_object_or_404(encuesta_list().prefetch_related("calls"), pk=encuesta_id)
-        return Response(EncuestaDetailOutputSerializer(encuesta).data)
+        data = EncuestaDetailOutputSerializer(encuesta).data
+        if not request.user.has_perm("calls.view_transcript"):
+            data.pop("transcription")
+        return Response(data)
 
 
 class CallListApi(ListAPIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"GET": ("calls.view_call",)}
     serializer_class = CallOutputSerializer
     pagination_class = StandardPagination
     filterset_class = CallFilter
@@ -63,12 +74,18 @@ class CallListApi(ListAPIView):
 
 
 class CallDetailApi(APIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"GET": ("calls.view_call",)}
+
     @extend_schema(responses=CallOutputSerializer)
     def get(self, request: Request, call_id: int) -> Response:
         return Response(CallOutputSerializer(get_object_or_404(call_list(), pk=call_id)).data)
 
 
 class DashboardStatsApi(APIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"GET": ("calls.view_encuesta",)}
+
     @extend_schema(responses=DashboardStatsSerializer)
     def get(self, request: Request) -> Response:
         return Response(DashboardStatsSerializer(dashboard_stats()).data)
@@ -130,6 +147,8 @@ class GuardarEncuestaApi(BridgeApi):
 
 
 class OutboundCallApi(APIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"POST": ("calls.place_call",)}
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "outbound_calls"
 
@@ -157,6 +176,9 @@ class OutboundCallApi(APIView):
 
 
 class CallHangupApi(APIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"POST": ("calls.hangup_call",)}
+
     @extend_schema(request=None, responses={202: CallOutputSerializer})
     def post(self, request: Request, call_id: int) -> Response:
         call = call_hangup(call=get_object_or_404(call_list(), pk=call_id))

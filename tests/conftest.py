@@ -9,7 +9,12 @@ BRIDGE_TOKEN = "test-bridge-token"
 
 @pytest.fixture
 def user(db):
-    return UserFactory(username="operadora")
+    """A non-superuser holding every permission: the API's checks pass through `has_perms`."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(username="operadora")
+    user.user_permissions.set(Permission.objects.all())
+    return user
 
 
 @pytest.fixture
