@@ -61,7 +61,7 @@ bench: setup
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_tool_save.py
 
 worker: setup
-	$(BIN)/celery -A config worker -B -l info -P threads -c 16
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/celery -A config worker -B -l info -P threads -c 16
 
 voiceworker: setup
 	$(BIN)/python manage.py runvoiceworker start

@@ -12,7 +12,7 @@ from config.settings import base
 
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "BRIDGE_TOKEN": "bridge-token-de-produccion",
+    "BRIDGE_TOKEN": "bridge-token-de-produccion-0123456789abcdef",
     "DJANGO_ALLOWED_HOSTS": "example.com",
 }
 
