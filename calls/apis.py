@@ -34,6 +34,7 @@ from config.authentication import BridgeTokenAuthentication, IsBridge
 from config.permissions import RequiredPermissions
 
 logger = logging.getLogger(__name__)
+EPOCH_2000, EPOCH_2100 = 946_684_800, 4_102_444_800
 
 
 class StandardPagination(PageNumberPagination):
@@ -201,6 +202,11 @@ class ColgarApi(BridgeApi):
         return Response({"status": "success"}, status=status.HTTP_202_ACCEPTED)
 
 
+def _plausible_timestamp(seconds: int) -> bool:
+    """LiveKit stamps events with the current Unix time; outside 2000-2100 it is a forged or broken one."""
+    return EPOCH_2000 <= seconds < EPOCH_2100
+
+
 class LiveKitWebhookApi(APIView):
     """LiveKit's signed webhooks. The signature is the authentication."""
 
@@ -221,6 +227,14 @@ class LiveKitWebhookApi(APIView):
             logger.warning("Rejected LiveKit webhook: %s", exc)
             return Response(
                 {"detail": _("Firma del webhook no válida.")}, status=status.HTTP_401_UNAUTHORIZED
+            )
+        if event.created_at and not _plausible_timestamp(event.created_at):
+            return Response(
+                {
+                    "detail": _("La fecha del webhook (created_at=%(value)s) no es válida.")
+                    % {"value": event.created_at}
+                },
+                status=status.HTTP_400_BAD_REQUEST,
             )
         changed = call_handle_webhook(event=event)
         return Response({"status": "ok", "changed": changed})
