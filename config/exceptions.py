@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -11,6 +12,11 @@ def api_exception_handler(exc, context):
     """Services raise Django's ValidationError; the API answers it as a 400 with its messages."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, OverflowError):
+        # An id or filter beyond the database's integers (SQLite refuses to even send it).
+        return Response(
+            {"detail": _("Un número de la petición está fuera de rango.")}, status=status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, TelephonyNotConfigured):
         return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     if isinstance(exc, TelephonyError):

@@ -56,7 +56,7 @@ def test_deeply_nested_json_is_a_400_on_every_post_endpoint(bridge_client, api_c
 
 @pytest.mark.parametrize("value", ["\\ud800", "ok \\udfff fin"])
 def test_a_lone_surrogate_in_respuestas_is_a_400_and_saves_nothing(bridge_client, encuesta, value):
-    body = '{"id_encuesta": %d, "respuestas": {"comentarios": "%s"}}' % (encuesta.pk, value)
+    body = f'{{"id_encuesta": {encuesta.pk}, "respuestas": {{"comentarios": "{value}"}}}}'
 
     response = bridge_client.generic("POST", "/guardar-encuesta", body, content_type="application/json")
 
@@ -105,3 +105,13 @@ def test_a_signed_webhook_with_an_absurd_created_at_is_a_400(client, livekit, cr
     assert "created_at" in response.json()["detail"]
     call.refresh_from_db()
     assert call.status == Call.Status.RINGING
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/calls?encuesta=" + "9" * 25, "/api/calls/" + "9" * 25, "/api/agents/" + "9" * 25]
+)
+def test_numbers_beyond_the_database_integers_are_a_400(api_client, path):
+    response = api_client.get(path)
+
+    assert response.status_code in (400, 404)
+    assert response.json()["detail"]
