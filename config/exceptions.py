@@ -1,4 +1,8 @@
+import logging
+
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -7,9 +11,19 @@ from rest_framework.views import exception_handler
 
 from telephony.exceptions import TelephonyError, TelephonyNotConfigured
 
+logger = logging.getLogger(__name__)
+
 
 def api_exception_handler(exc, context):
     """Services raise Django's ValidationError; the API answers it as a 400 with its messages."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is down or restarting: a client that retries later loses nothing.
+        logger.error("Database unavailable: %s", exc)
+        return Response(
+            {"detail": _("La base de datos no está disponible. Vuelva a intentarlo en unos segundos.")},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER)},
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, OverflowError):
