@@ -22,15 +22,16 @@ for path, auth, body in [
     ("/guardar-encuesta", "Bearer {bridge}", {{"id_encuesta": 1, "nota_comercial": 8}}),
     ("/iniciar-encuesta", "Bearer {bridge}", {{"telefono": "+34621151394"}}),
     ("/colgar", "Bearer {bridge}", {{"nombre_sala": "encuesta_1"}}),
-    ("/api/encuestas", "Token 0123456789abcdef0123456789abcdef01234567", None),
-    ("/api/calls/outbound", "Token 0123456789abcdef0123456789abcdef01234567", {{"agentId": 1, "phoneNumber": "+34621151394"}}),
+    ("/api/encuestas", "Token {token}", None),
+    ("/api/calls/outbound", "Token {token}", {{"agentId": 1, "phoneNumber": "+34621151394"}}),
 ]:
     client = Client(HTTP_AUTHORIZATION=auth)
     if body is None:
         r = client.get(path)
     else:
         r = client.post(path, json.dumps(body), content_type="application/json")
-    out.append([path, r.status_code, r.headers.get("Content-Type"), r.headers.get("Retry-After"), r.content.decode()])
+    headers = r.headers
+    out.append([path, r.status_code, headers.get("Content-Type"), headers.get("Retry-After"), r.text])
 print(json.dumps(out))
 """
 
@@ -50,7 +51,11 @@ def answers() -> list:
         "DATABASE_URL": f"mysql://root@127.0.0.1:{_closed_port()}/agentelocal",
     }
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT.format(bridge=settings.BRIDGE_TOKEN)],
+        [
+            sys.executable,
+            "-c",
+            SCRIPT.format(bridge=settings.BRIDGE_TOKEN, token="0123456789abcdef" * 2 + "01234567"),
+        ],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,

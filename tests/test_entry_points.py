@@ -137,3 +137,25 @@ def test_collectstatic_with_production_settings_writes_the_manifest_the_login_pa
 
     after = run(["-c", login], {**good_env, "DJANGO_SETTINGS_MODULE": "config.settings.production"})
     assert after.stdout.split()[-1] == "200", after.stderr
+
+
+def test_production_throttles_and_lockouts_count_in_the_brokers_redis(good_env):
+    show_cache = (
+        "; from django.conf import settings as s; c = s.CACHES['default']; print(c['BACKEND'], c['LOCATION'])"
+    )
+    code = WSGI + show_cache
+
+    result = run(["-c", code], good_env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        good_env["CELERY_BROKER_URL"],
+    ]
+
+
+def test_production_refuses_a_cache_that_is_not_shared(good_env):
+    result = run(["-c", WSGI], {**good_env, "CACHE_URL": "locmem://"})
+
+    assert result.returncode != 0
+    assert "CACHE_URL" in result.stderr.splitlines()[-1]

@@ -30,6 +30,14 @@ DATABASE_URL = required("DATABASE_URL")
 CELERY_BROKER_URL = required("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 BRIDGE_TOKEN = required("BRIDGE_TOKEN", min_length=32)
+# Throttles and login lockouts count in Redis, shared by every gunicorn process; by default the
+# broker's Redis server (CACHE_URL may point elsewhere, e.g. another database number).
+CACHE_URL = env.str("CACHE_URL", default="") or CELERY_BROKER_URL
+if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        "CACHE_URL must be a Redis URL with production settings (throttles are shared)."
+    )
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set with production settings.")
