@@ -100,10 +100,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 AXES_VERBOSE = False
-# REMOTE_ADDR by default: a client could forge X-Forwarded-For to escape the count. Behind a proxy
-# that sets it, LOGIN_CLIENT_IP_HEADERS=HTTP_X_FORWARDED_FOR and LOGIN_PROXY_COUNT=1.
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.tuple("LOGIN_CLIENT_IP_HEADERS", default=("REMOTE_ADDR",))
-AXES_IPWARE_PROXY_COUNT = env.int("LOGIN_PROXY_COUNT", default=None)
+# The address is REMOTE_ADDR (django-ipware is not installed): X-Forwarded-For can be forged by any
+# client. Behind a proxy every login then comes from the proxy, and the lock is per user name.
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
