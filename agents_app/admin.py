@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from agents_app.agent_templates import TEMPLATES
 from agents_app.models import SurveyQuestion, VoiceAgent
 from agents_app.services import voice_agent_create_from_template
+from calls.admin_permissions import CallPermissionsAdminMixin
 from calls.services import call_request
 from telephony.exceptions import TelephonyError
 
@@ -46,7 +47,7 @@ def parse_number_lines(text: str) -> list[tuple[str, str]]:
 
 
 @admin.register(VoiceAgent)
-class VoiceAgentAdmin(admin.ModelAdmin):
+class VoiceAgentAdmin(CallPermissionsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "call_type", "use_case", "language", "llm_model", "dispatch_name", "is_active"]
     list_filter = ["call_type", "is_active", "language"]
     search_fields = ["name", "use_case", "description"]
@@ -71,7 +72,7 @@ class VoiceAgentAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.action(description=_("Llamar…"), permissions=["change"])
+    @admin.action(description=_("Llamar…"), permissions=["place_call"])
     def place_calls(self, request: HttpRequest, queryset) -> HttpResponse | None:
         if queryset.count() != 1:
             self.message_user(request, _("Seleccione un único agente para llamar."), messages.WARNING)
