@@ -65,7 +65,7 @@ def test_endpoints_are_discovered():
 @pytest.mark.parametrize(("path", "method", "view_class"), ENDPOINTS, ids=ENDPOINT_IDS)
 def test_every_api_view_declares_its_permissions(db, path, method, view_class):
     assert RequiredPermissions in view_class.permission_classes, f"{view_class.__name__} {method}"
-    needed = view_class.__dict__.get("required_permissions") or view_class.required_permissions
+    needed = getattr(view_class, "required_permissions", {})
     assert method in needed, f"{view_class.__name__} does not declare the permissions of {method}"
     for perm in needed[method]:
         app_label, codename = perm.split(".", 1)
