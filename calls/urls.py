@@ -11,10 +11,3 @@ urlpatterns = [
     path("calls/<int:call_id>/hangup", apis.CallHangupApi.as_view(), name="call-hangup"),
     path("dashboard/stats", apis.DashboardStatsApi.as_view(), name="dashboard-stats"),
 ]
-
-bridge_urlpatterns = [
-    path("iniciar-encuesta", apis.IniciarEncuestaApi.as_view(), name="iniciar-encuesta"),
-    path("guardar-encuesta", apis.GuardarEncuestaApi.as_view(), name="guardar-encuesta"),
-    path("colgar", apis.ColgarApi.as_view(), name="colgar"),
-    path("webhooks/livekit", apis.LiveKitWebhookApi.as_view(), name="livekit-webhook"),
-]

@@ -6,8 +6,8 @@ import pytest
 from livekit.api import ParticipantInfo
 
 from calls.models import Call, Encuesta
+from telephony.testing.webhooks import make_webhook_event, sign_webhook
 from tests.factories import CallFactory, EncuestaFactory
-from tests.livekit_server import make_webhook_event, sign_webhook
 
 pytestmark = pytest.mark.django_db
 

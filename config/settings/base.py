@@ -194,7 +194,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "reconcile-calls": {
-        "task": "calls.tasks.reconcile_calls",
+        "task": "calls.tasks.calls_reconcile_task",
         "schedule": crontab(minute="*"),
     },
 }
