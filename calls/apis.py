@@ -64,7 +64,7 @@ class EncuestaDetailApi(APIView):
         encuesta = get_object_or_404(encuesta_list().prefetch_related("calls"), pk=encuesta_id)
         data = EncuestaDetailOutputSerializer(encuesta).data
         if not request.user.has_perm("calls.view_transcript"):
-            data.pop("transcription")
+            data["transcription"] = None
         return Response(data)
 
 

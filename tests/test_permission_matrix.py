@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from calls.roles import OPERADOR, ROLE_PERMISSIONS, SOLO_LECTURA, SUPERVISOR
 from config.permissions import RequiredPermissions
 from tests.factories import UserFactory
+from tests.openapi import assert_matches_schema
 
 # Views that are not for users: the voice agents' bridge (BRIDGE_TOKEN), LiveKit's signed
 # webhooks, and the OpenAPI schema and docs (any logged-in user; tested in test_settings_and_schema).
@@ -148,6 +149,9 @@ def test_transcripts_need_their_own_permission(db, group, sees_transcript):
     from tests.factories import EncuestaFactory
 
     encuesta = EncuestaFactory(transcription="Agente: hola\nCliente: datos personales")
-    data = _client(_group_user(group)).get(f"/api/encuestas/{encuesta.pk}").json()
-    assert ("transcription" in data) is sees_transcript
+    response = _client(_group_user(group)).get(f"/api/encuestas/{encuesta.pk}")
+    data = response.json()
+    assert (data["transcription"] == encuesta.transcription) is sees_transcript
+    assert sees_transcript or data["transcription"] is None
+    assert_matches_schema("GET", f"/api/encuestas/{encuesta.pk}", 200, data)
     assert data["id"] == encuesta.pk
