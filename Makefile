@@ -1,4 +1,5 @@
-# Two commands: `make run` (set up and serve on :8001) and `make test` (set up and test).
+# Two commands: `make run` (set up and serve on :8001 with a Celery worker, beat and a private
+# Redis broker) and `make test` (set up and test).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -7,7 +8,8 @@ PORT ?= 8001
 MARIADB_URL ?= mysql://root@127.0.0.1:3306/test
 REDIS_URL ?= redis://127.0.0.1:6379/15
 # libportaudio2: livekit-agents' `console` mode talks through the sound card.
-SYSTEM_PACKAGES := default-libmysqlclient-dev pkg-config gcc libportaudio2
+# redis-server: `make run` starts a private one (Unix socket in .run/) as the Celery broker.
+SYSTEM_PACKAGES := default-libmysqlclient-dev pkg-config gcc libportaudio2 redis-server
 
 .PHONY: run test setup system-packages lint test-sqlite test-mariadb bench worker voiceworker clean
 
@@ -15,7 +17,7 @@ run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bootstrapadmin
 	$(BIN)/python manage.py loadagenttemplate calidad --if-missing
-	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+	$(BIN)/python scripts/run_stack.py --port $(PORT)
 
 test: setup lint test-sqlite test-mariadb
 
@@ -63,10 +65,10 @@ bench: setup
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_voice_turns.py
 
 worker: setup
-	$(BIN)/celery -A config worker -B -l info -P threads -c 16
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/celery -A config worker -B -l info -P threads -c 16
 
 voiceworker: setup
 	$(BIN)/python manage.py runvoiceworker start
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles .run

@@ -11,6 +11,7 @@ from agents_app.agent_templates import TEMPLATES
 from agents_app.forms import VoiceAgentAdminForm
 from agents_app.models import SurveyQuestion, VoiceAgent
 from agents_app.services import voice_agent_create_from_template
+from calls.admin_permissions import CallPermissionsAdminMixin
 
 
 class SurveyQuestionInline(admin.TabularInline):
@@ -27,7 +28,7 @@ class TemplateForm(forms.Form):
 
 
 @admin.register(VoiceAgent)
-class VoiceAgentAdmin(admin.ModelAdmin):
+class VoiceAgentAdmin(CallPermissionsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "call_type", "use_case", "language", "llm_model", "dispatch_name", "is_active"]
     list_filter = ["call_type", "is_active", "language"]
     search_fields = ["name", "use_case", "description"]
@@ -56,7 +57,7 @@ class VoiceAgentAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.action(description=_("Llamar…"), permissions=["change"])
+    @admin.action(description=_("Llamar…"), permissions=["place_call"])
     def place_calls(self, request: HttpRequest, queryset: QuerySet[VoiceAgent]) -> HttpResponse | None:
         if queryset.count() != 1:
             self.message_user(request, _("Seleccione un único agente para llamar."), messages.WARNING)

@@ -105,6 +105,10 @@ class Encuesta(models.Model):
         ordering = ["-fecha", "-id"]
         verbose_name = _("encuesta")
         verbose_name_plural = _("encuestas")
+        permissions = [
+            ("view_transcript", _("Puede ver la transcripción de las encuestas")),
+            ("export_encuesta", _("Puede exportar encuestas")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0, f"{field}__lte": 10}),
@@ -203,6 +207,10 @@ class Call(models.Model):
         ordering = ["-queued_at", "-id"]
         verbose_name = _("llamada")
         verbose_name_plural = _("llamadas")
+        permissions = [
+            ("place_call", _("Puede realizar llamadas")),
+            ("hangup_call", _("Puede colgar llamadas")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["requested_by", "idempotency_key"], name="call_idempotency_key_per_user"

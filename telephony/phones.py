@@ -1,5 +1,7 @@
 """Phone number parsing and the toll-fraud rules, on top of Google's libphonenumber data."""
 
+import re
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,7 +26,21 @@ TYPE_NAMES = {
 }
 
 
+# Digits, the separators people type, and a leading "+"; anything else would be reinterpreted.
+_PLAIN_NUMBER = re.compile(r"\(?\+?[0-9 ().\-/]+")
+
+
 def _parse(raw: str) -> phonenumbers.PhoneNumber:
+    if not _PLAIN_NUMBER.fullmatch(raw) or not any(ch.isdigit() for ch in raw):
+        # libphonenumber turns letters into keypad digits and "x123" into an extension.
+        raise ValidationError(
+            _(
+                "«%(number)s» no es un número de teléfono válido: solo se admiten dígitos, espacios, "
+                "guiones, puntos, paréntesis y un «+» inicial (sin letras ni extensiones)."
+            ),
+            code="invalid_phone_characters",
+            params={"number": raw},
+        )
     try:
         number = phonenumbers.parse(raw, settings.PHONE_DEFAULT_REGION)
     except phonenumbers.NumberParseException:
