@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0003_call_enqueued_at'),
+        ('calls', '0006_roles'),
     ]
 
     operations = [
