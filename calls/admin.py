@@ -148,7 +148,8 @@ class EncuestaAdmin(CallPermissionsAdminMixin, admin.ModelAdmin):
         fields = super().get_fields(request, obj)
         if request.user.has_perm("calls.view_transcript"):
             return fields
-        return [field for field in fields if field != "transcription"]
+        # the summary is a digest of the transcript: same permission
+        return [field for field in fields if field not in ("transcription", "summary")]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
