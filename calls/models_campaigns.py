@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -151,6 +152,18 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        from calls.calling_windows import parse_time_zone, parse_window
+
+        errors: dict[str, list[str]] = {}
+        for field, check in (("calling_window", parse_window), ("time_zone", parse_time_zone)):
+            try:
+                check(getattr(self, field))
+            except ValidationError as exc:
+                errors[field] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+
 
 class Lead(models.Model):
     """One customer to survey in a campaign."""
@@ -194,7 +207,8 @@ class Lead(models.Model):
         Status.OPTED_OUT: OPEN_STATUSES | {Status.INCOMPLETE, Status.UNREACHABLE},
         Status.DO_NOT_CALL: OPEN_STATUSES,
         Status.INVALID: OPEN_STATUSES,
-        Status.CANCELLED: WAITING_STATUSES,
+        # A calling lead is cancelled when its call ends after the campaign was cancelled.
+        Status.CANCELLED: OPEN_STATUSES,
     }
 
     campaign = models.ForeignKey(

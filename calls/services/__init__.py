@@ -19,6 +19,8 @@ from livekit import api
 from agents_app.models import VoiceAgent
 from calls.answers import LEGACY_COLUMNS, Question, parse_answer, questionnaire_for
 from calls.models import Call, DoNotCallEntry, Encuesta
+from calls.services.answer_rows import answer_rows_store
+from calls.services.lead_outcomes import lead_follow_call, lead_follow_encuesta
 from telephony import livekit
 from telephony.exceptions import TelephonyNotConfigured
 from telephony.models import TelephonyConfig
@@ -126,6 +128,9 @@ def encuesta_save(
         update_fields |= {"status", "completada"}
     encuesta.full_clean(exclude=["voice_agent", "telefono"])
     encuesta.save(update_fields=update_fields)
+    answer_rows_store(encuesta=encuesta, answers=parsed, questionnaire=questionnaire)
+    if "status" in update_fields:
+        lead_follow_encuesta(encuesta=encuesta)
     return encuesta
 
 
@@ -226,6 +231,7 @@ def call_transition(*, call_id: int, to: str, at=None, **fields: Any) -> bool:
                 seconds = max(0, int((call.ended_at - call.answered_at).total_seconds()))
                 Call.objects.filter(pk=call_id).update(duration_seconds=seconds)
             _encuesta_follow_call(call, to)
+            lead_follow_call(call_id=call_id, to=to)
         elif moved and to == CallStatus.IN_PROGRESS:
             call = Call.objects.only("encuesta_id").get(pk=call_id)
             encuesta_transition(
@@ -410,7 +416,7 @@ def _dispatch_metadata(call: Call) -> str:
     )
 
 
-def _claim_for_dialing(call_id: int, attempt: int) -> Call | DialOutcome:
+def call_claim_for_dialing(call_id: int, attempt: int) -> Call | DialOutcome:
     """Take the call for this dial attempt, honouring the trunk's concurrency limit."""
     with transaction.atomic():
         call = Call.objects.select_for_update().select_related("encuesta__voice_agent").get(pk=call_id)
@@ -443,13 +449,22 @@ def call_dial(*, call_id: int, attempt: int = 0) -> DialOutcome:
     `attempt` is how many dial attempts the caller believes were made; a redelivered task whose
     attempt was already taken does nothing, so a number is never dialed twice for one Call.
     """
-    claimed = _claim_for_dialing(call_id, attempt)
+    claimed = call_claim_for_dialing(call_id, attempt)
     if isinstance(claimed, DialOutcome):
         return claimed
     call = claimed
+    try:
+        result = livekit.run(livekit.get_backend().dial(call_dial_request(call, attempt)))
+    except Exception as exc:
+        return call_dial_failed(call=call, attempt=attempt, exc=exc)
+    return call_dial_succeeded(call=call, result=result)
+
+
+def call_dial_request(call: Call, attempt: int) -> livekit.DialRequest:
+    """What LiveKit is asked for to dial a claimed call (also used by the paced campaign dialer)."""
     agent = call.encuesta.voice_agent
     metadata = _dispatch_metadata(call)
-    request = livekit.DialRequest(
+    return livekit.DialRequest(
         room_name=call.room_name,
         room_metadata=metadata,
         agent_name=agent.dispatch_name if agent else settings.LIVEKIT_AGENT_NAME,
@@ -465,9 +480,11 @@ def call_dial(*, call_id: int, attempt: int = 0) -> DialOutcome:
         empty_timeout=settings.CALL_ROOM_EMPTY_TIMEOUT,
         resume=attempt > 0,
     )
-    try:
-        result = livekit.run(livekit.get_backend().dial(request))
-    except api.SipCallError as exc:
+
+
+def call_dial_failed(*, call: Call, attempt: int, exc: Exception) -> DialOutcome:
+    """Record how a dial failed: a SIP answer ends the call; a network error may be retried."""
+    if isinstance(exc, api.SipCallError):
         code = exc.sip_status_code or 0
         to, reason = SIP_STATUS_OUTCOMES.get(code, (CallStatus.FAILED, exc.sip_status or exc.message))
         call_transition(
@@ -478,26 +495,28 @@ def call_dial(*, call_id: int, attempt: int = 0) -> DialOutcome:
             failure_reason=f"SIP {code}: {reason}",
         )
         return DialOutcome(status=to)
-    except TelephonyNotConfigured as exc:
+    if isinstance(exc, TelephonyNotConfigured):
         call_transition(call_id=call.pk, to=CallStatus.FAILED, failure_reason=str(exc))
         return DialOutcome(status=CallStatus.FAILED)
-    except Exception as exc:
-        if not livekit.is_retryable(exc) and not isinstance(exc, api.ServerError):
-            raise
-        reason = f"LiveKit: {exc.__class__.__name__}: {exc}"
-        if livekit.is_retryable(exc) and attempt + 1 < settings.CALL_DIAL_MAX_RETRIES:
-            logger.warning("Dial of call %s failed (%s); retrying", call.pk, reason)
-            Call.objects.filter(pk=call.pk).update(failure_reason=reason)
-            return DialOutcome(
-                status=CallStatus.DIALING,
-                retry_in=settings.CALL_DIAL_RETRY_BACKOFF * 2**attempt,
-                next_attempt=attempt + 1,
-            )
-        logger.error("Dial of call %s failed for good: %s", call.pk, reason)
-        call_transition(call_id=call.pk, to=CallStatus.FAILED, failure_reason=reason)
-        # The callee may have answered before the failure (e.g. no agent could be dispatched).
-        _delete_room_quietly(call.room_name)
-        return DialOutcome(status=CallStatus.FAILED)
+    if not livekit.is_retryable(exc) and not isinstance(exc, api.ServerError):
+        raise exc
+    reason = f"LiveKit: {exc.__class__.__name__}: {exc}"
+    if livekit.is_retryable(exc) and attempt + 1 < settings.CALL_DIAL_MAX_RETRIES:
+        logger.warning("Dial of call %s failed (%s); retrying", call.pk, reason)
+        Call.objects.filter(pk=call.pk).update(failure_reason=reason)
+        return DialOutcome(
+            status=CallStatus.DIALING,
+            retry_in=settings.CALL_DIAL_RETRY_BACKOFF * 2**attempt,
+            next_attempt=attempt + 1,
+        )
+    logger.error("Dial of call %s failed for good: %s", call.pk, reason)
+    call_transition(call_id=call.pk, to=CallStatus.FAILED, failure_reason=reason)
+    # The callee may have answered before the failure (e.g. no agent could be dispatched).
+    _delete_room_quietly(call.room_name)
+    return DialOutcome(status=CallStatus.FAILED)
+
+
+def call_dial_succeeded(*, call: Call, result: livekit.DialResult) -> DialOutcome:
     Call.objects.filter(pk=call.pk).update(
         dispatch_id=result.dispatch_id,
         sip_participant_id=result.sip_participant_id,
