@@ -88,11 +88,15 @@ def bench(rows: int, workdir: Path) -> tuple[float, float, int, int]:
     agent = VoiceAgent.objects.first() or VoiceAgent.objects.create(name="Bench", dispatch_name="bench")
     campaign = campaign_create(name=f"Bench import {rows}", voice_agent=agent)
     try:
-        with open(path, "rb") as stream, open(workdir / "report.csv", "w", encoding="utf-8") as report:
-            with PeakRss() as memory:
-                started = time.perf_counter()
-                result = leads_import(campaign_id=campaign.pk, table=read_lead_file(stream), report=report)
-                elapsed = time.perf_counter() - started
+        report_path = workdir / "report.csv"
+        with (
+            open(path, "rb") as stream,
+            open(report_path, "w", encoding="utf-8") as report,
+            PeakRss() as memory,
+        ):
+            started = time.perf_counter()
+            result = leads_import(campaign_id=campaign.pk, table=read_lead_file(stream), report=report)
+            elapsed = time.perf_counter() - started
         return elapsed, (memory.peak - memory.base) / 2**20, result.created, result.rejected_total
     finally:
         Campaign.objects.filter(pk=campaign.pk).delete()
@@ -116,7 +120,8 @@ def main() -> int:
             for rows in sizes:
                 elapsed, mib, created, rejected = bench(rows, Path(tmp))
                 print(
-                    f"{rows:>8} {elapsed:>8.2f} {rows / elapsed:>8.0f} {mib:>14.1f} {created:>8} {rejected:>8}"
+                    f"{rows:>8} {elapsed:>8.2f} {rows / elapsed:>8.0f} {mib:>14.1f} "
+                    f"{created:>8} {rejected:>8}"
                 )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=True)
