@@ -206,3 +206,7 @@ class DoNotCallEntryAdmin(admin.ModelAdmin):
     list_display = ["phone", "reason", "encuesta", "created_at"]
     search_fields = ["phone", "reason"]
     readonly_fields = ["encuesta", "created_at"]
+
+
+# Registers the campaign and lead admins.
+from calls import admin_campaigns  # noqa: E402, F401
