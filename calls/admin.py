@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from calls.admin_campaigns import answers_summary
 from calls.exports import encuestas_csv_response
 from calls.models import Call, DoNotCallEntry, Encuesta
 from calls.services import call_hangup, call_retry
@@ -109,6 +110,7 @@ class EncuestaAdmin(admin.ModelAdmin):
         "puntuacion_comercial",
         "puntuacion_instalador",
         "puntuacion_rapidez",
+        "answers",
         "fecha",
     ]
     list_filter = ["status", "completada", "voice_agent", "fecha"]
@@ -134,6 +136,14 @@ class EncuestaAdmin(admin.ModelAdmin):
         if obj is None:
             return self.readonly_fields
         return [*self.readonly_fields, "telefono", "voice_agent"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("answer_rows")
+
+    @admin.display(description=_("respuestas"))
+    def answers(self, encuesta):
+        """Any questionnaire's answers (from the answer rows), not only the legacy columns."""
+        return answers_summary(encuesta.answer_rows.all())
 
     @admin.action(description=_("Exportar seleccionadas a CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
@@ -206,7 +216,3 @@ class DoNotCallEntryAdmin(admin.ModelAdmin):
     list_display = ["phone", "reason", "encuesta", "created_at"]
     search_fields = ["phone", "reason"]
     readonly_fields = ["encuesta", "created_at"]
-
-
-# Registers the campaign and lead admins.
-from calls import admin_campaigns  # noqa: E402, F401

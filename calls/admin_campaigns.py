@@ -1,6 +1,6 @@
 """Campaign admin: list with live progress, actions with one summary message, import, results, export."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -9,12 +9,13 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from calls.admin_campaign_views import CampaignViews
 from calls.campaign_exports import campaign_csv_response, campaign_xlsx_response
-from calls.models import Campaign, Lead
+from calls.models import Campaign, EncuestaAnswer, Lead
 from calls.services.campaigns import (
     campaign_cancel,
     campaign_pause,
@@ -57,6 +58,15 @@ def run_campaign_action(name: str, campaign_ids: list[int]) -> tuple[str, int]:
             text += " …"
     level = messages.SUCCESS if done and not refused else messages.WARNING if done else messages.ERROR
     return text, level
+
+
+def answers_summary(rows: Iterable[EncuestaAnswer]) -> str:
+    """ "clave: valor · clave: valor", shortened for a list column."""
+    parts = []
+    for row in rows:
+        value = row.value_text or ("" if row.value_number is None else f"{row.value_number.normalize():f}")
+        parts.append(f"{row.question_key}: {Truncator(value).chars(40)}")
+    return " · ".join(parts) or "—"
 
 
 def progress_bar(done: int, total: int) -> str:

@@ -100,7 +100,7 @@ class ImportResult:
             _("%(created)d contactos añadidos de %(rows)d filas")
             % {"created": self.created, "rows": self.rows}
         ]
-        parts += [f"{Rejection(reason).label}: {count}" for reason, count in sorted(self.rejected.items())]
+        parts += [f"{reason.label}: {self.rejected[reason]}" for reason in Rejection if self.rejected[reason]]
         return "; ".join(parts) + "."
 
 
