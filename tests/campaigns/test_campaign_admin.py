@@ -121,7 +121,10 @@ def test_import_preview_confirm_and_report(admin_client_logged, make_campaign):
     assert admin_client_logged.post(url("import_confirm", campaign.pk, token)).status_code == 404
 
 
-@pytest.mark.parametrize(("payload", "needle"), [(b"", "archivo enviado"), (b"\n\n", "vacío"), (b"nombre\nAne\n", "columna del teléfono")])
+@pytest.mark.parametrize(
+    ("payload", "needle"),
+    [(b"", "archivo enviado"), (b"\n\n", "vacío"), (b"nombre\nAne\n", "columna del teléfono")],
+)
 def test_import_of_an_unusable_file_shows_the_error(admin_client_logged, make_campaign, payload, needle):
     campaign = make_campaign(start=False)
 
