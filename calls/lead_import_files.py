@@ -16,7 +16,7 @@ KINDS = ("upload", "report")
 
 
 def import_dir() -> Path:
-    directory = Path(getattr(settings, "LEAD_IMPORT_DIR", settings.BASE_DIR / "var" / "lead-imports"))
+    directory = Path(settings.LEAD_IMPORT_DIR)
     directory.mkdir(parents=True, exist_ok=True)
     return directory
 

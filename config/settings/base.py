@@ -185,6 +185,8 @@ CAMPAIGN_DIALER = env("CAMPAIGN_DIALER", default="async")
 CAMPAIGN_DIALER_OUTCOME_THREADS = env.int("CAMPAIGN_DIALER_OUTCOME_THREADS", default=4)
 ALLOWED_CALL_COUNTRIES = env.list("ALLOWED_CALL_COUNTRIES", default=["ES"])
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="ES")
+# Uploaded lead files waiting for confirmation and their rejection reports (admin import).
+LEAD_IMPORT_DIR = env.path("LEAD_IMPORT_DIR", default=BASE_DIR / "var" / "lead-imports")
 
 # --- Voice agent bridge and providers -------------------------------------------------------
 BRIDGE_TOKEN = env("BRIDGE_TOKEN", default="")

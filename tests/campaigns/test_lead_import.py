@@ -210,3 +210,29 @@ def test_cancelled_campaign_refuses_imports(make_campaign):
 )
 def test_neutralize(value, expected):
     assert neutralize(value) == expected
+
+
+def test_fast_insert_skips_phones_already_in_the_campaign(make_campaign):
+    from django.utils import timezone
+
+    from calls.services.campaigns import LeadRow
+    from calls.services.lead_insert import leads_insert_ignoring_duplicates
+
+    campaign = make_campaign(["+34612345678"], start=False)
+    now = timezone.now()
+    rows = [
+        LeadRow(phone="+34612345678"),
+        LeadRow(phone="+34699111222", customer_name="Jon", extra={"a": "1"}),
+    ]
+
+    inserted = leads_insert_ignoring_duplicates(campaign_id=campaign.pk, rows=rows, now=now)
+
+    lead = Lead.objects.get(phone="+34699111222")
+    assert inserted == 1
+    assert (lead.status, lead.attempts, lead.next_attempt_at, lead.extra) == (
+        Lead.Status.PENDING,
+        0,
+        now,
+        {"a": "1"},
+    )
+    assert Lead.objects.filter(campaign=campaign).count() == 2
