@@ -16,7 +16,7 @@ KINDS = ("upload", "report")
 
 
 def import_dir() -> Path:
-    directory = Path(settings.LEAD_IMPORT_DIR)
+    directory = Path(str(settings.LEAD_IMPORT_DIR))
     directory.mkdir(parents=True, exist_ok=True)
     return directory
 
