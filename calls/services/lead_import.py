@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy
 from calls.lead_files import UNREADABLE, Columns, LeadTable, slug
 from calls.models import Campaign, DoNotCallEntry, Lead
 from calls.models_campaigns import REGION_CHOICES
-from calls.services.campaigns import LeadRow, leads_bulk_create
+from calls.services.campaigns import LeadRow
+from calls.services.lead_batches import BatchWriter
 from calls.spreadsheets import neutralize
 from telephony.phones import dialable_phone
 
@@ -138,14 +139,19 @@ def check_row(columns: Columns, line: int, cells: list[str]) -> CheckedRow:
     return CheckedRow(line, padded, lead=LeadRow(phone=phone, customer_name=name, region=region, extra=extra))
 
 
-def _mark_batch(campaign_id: int, batch: list[CheckedRow]) -> list[CheckedRow]:
-    """Reject, within a batch, numbers on the do-not-call list, already in the campaign or repeated."""
+def _mark_batch(
+    campaign_id: int, batch: list[CheckedRow], unwritten: frozenset[str] = frozenset()
+) -> list[CheckedRow]:
+    """Reject, within a batch, numbers on the do-not-call list, already in the campaign or repeated.
+
+    `unwritten`: phones of the previous batch, still being written, so not yet found by the query.
+    """
     phones = {row.lead.phone for row in batch if row.lead}
     blocked = set(DoNotCallEntry.objects.filter(phone__in=phones).values_list("phone", flat=True))
     present = set(
         Lead.objects.filter(campaign_id=campaign_id, phone__in=phones).values_list("phone", flat=True)
     )
-    seen: set[str] = set()
+    seen: set[str] = set(unwritten & phones)
     marked = []
     for row in batch:
         lead = row.lead
@@ -197,23 +203,23 @@ def leads_import(
         )
     writer = report_writer(report, table.columns) if report is not None else None
     result = ImportResult(columns=table.columns.names)
-    for batch in _batches(table, batch_size):
-        batch = _mark_batch(campaign_id, batch)
-        accepted = [row.lead for row in batch if row.lead]
-        created = leads_bulk_create(campaign_id=campaign_id, rows=accepted, batch_size=max(len(accepted), 1))
-        result.rows += len(batch)
-        result.created += created.created
-        # Numbers another import added between our check and the insert.
-        if created.duplicates:
-            result.rejected[Rejection.DUPLICATE] += created.duplicates
-        for row in batch:
-            if row.rejection is None:
-                continue
-            result.rejected[row.rejection.reason] += 1
-            if len(result.sample) < SAMPLE_SIZE:
-                result.sample.append(row.rejection)
-            if writer is not None:
-                _write_rejection(writer, row.rejection)
+    with BatchWriter(campaign_id=campaign_id) as batches:
+        for batch in _batches(table, batch_size):
+            batch = _mark_batch(campaign_id, batch, batches.unwritten_phones)
+            batches.submit([row.lead for row in batch if row.lead])
+            result.rows += len(batch)
+            for row in batch:
+                if row.rejection is None:
+                    continue
+                result.rejected[row.rejection.reason] += 1
+                if len(result.sample) < SAMPLE_SIZE:
+                    result.sample.append(row.rejection)
+                if writer is not None:
+                    _write_rejection(writer, row.rejection)
+    result.created = batches.created
+    # Numbers another import added between our check and the insert.
+    if batches.duplicates:
+        result.rejected[Rejection.DUPLICATE] += batches.duplicates
     return result
 
 

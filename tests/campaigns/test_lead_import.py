@@ -236,3 +236,16 @@ def test_fast_insert_skips_phones_already_in_the_campaign(make_campaign):
         {"a": "1"},
     )
     assert Lead.objects.filter(campaign=campaign).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duplicates_of_the_batch_still_being_written_are_reported_per_row(make_campaign):
+    # Outside a transaction on MariaDB the previous batch is written by a thread while this one is checked.
+    campaign = make_campaign(start=False)
+    text = "telefono\n612345600\n612345601\n612345602\n612345602\n612345601\n612345603\n"
+
+    result = leads_import(campaign_id=campaign.pk, table=read_lead_file(csv_bytes(text)), batch_size=3)
+
+    assert (result.created, result.rejected[Rejection.DUPLICATE]) == (4, 2)
+    assert [(r.line, r.reason) for r in result.sample] == [(5, "duplicate"), (6, "duplicate")]
+    assert Lead.objects.filter(campaign=campaign).count() == 4
