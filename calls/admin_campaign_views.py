@@ -1,11 +1,13 @@
 """The campaign admin's own pages: progress JSON, one-click actions, import with preview, results."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -71,6 +73,8 @@ class CampaignViews:
     """Mixed into CampaignAdmin (a ModelAdmin): extra URLs under /admin/calls/campaign/<id>/."""
 
     admin_site: Any
+    has_view_permission: Callable[..., bool]
+    has_change_permission: Callable[..., bool]
 
     def campaign_urls(self) -> list:
         wrap = self.admin_site.admin_view
@@ -99,7 +103,7 @@ class CampaignViews:
             self.has_change_permission(request, campaign)
             if change
             else self.has_view_permission(request, campaign)
-        )  # type: ignore[attr-defined]
+        )
         if not allowed:
             raise PermissionDenied
         return campaign
@@ -118,7 +122,7 @@ class CampaignViews:
         return JsonResponse(progress_payload(self._campaign(request, object_id)))
 
     def progress_list_view(self, request: HttpRequest) -> JsonResponse:
-        if not self.has_view_permission(request):  # type: ignore[attr-defined]
+        if not self.has_view_permission(request):
             raise PermissionDenied
         ids = [int(x) for x in request.GET.get("ids", "").split(",") if x.isdigit()][:500]
         counts = campaigns_lead_counts(campaign_ids=ids)
@@ -218,7 +222,7 @@ class CampaignViews:
         ]
         return TemplateResponse(request, "admin/calls/campaign/results.html", context)
 
-    def export_view(self, request: HttpRequest, object_id: int, fmt: str) -> HttpResponse:
+    def export_view(self, request: HttpRequest, object_id: int, fmt: str) -> HttpResponseBase:
         if fmt not in EXPORTS:
             raise Http404
         return EXPORTS[fmt](self._campaign(request, object_id))

@@ -25,7 +25,7 @@ from calls.services.campaigns import (
 )
 
 # Action name -> (service, past-participle message for the summary).
-CAMPAIGN_ACTIONS: dict[str, tuple[Callable[..., Any], str]] = {
+CAMPAIGN_ACTIONS: dict[str, tuple[Callable[..., Any], Any]] = {
     "start": (campaign_start, gettext_lazy("iniciadas")),
     "pause": (campaign_pause, gettext_lazy("pausadas")),
     "resume": (campaign_resume, gettext_lazy("reanudadas")),

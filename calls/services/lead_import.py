@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import IO
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
@@ -174,14 +174,14 @@ def _mark_batch(
 REPORT_HEADER = ("fila", "telefono", "motivo", "detalle")
 
 
-def report_writer(report: IO[str], columns: Columns) -> "csv._writer":
+def report_writer(report: IO[str], columns: Columns) -> Any:
     report.write("\ufeff")  # Excel opens accented text correctly with a BOM
     writer = csv.writer(report, delimiter=";")
     writer.writerow([*REPORT_HEADER, *columns.names])
     return writer
 
 
-def _write_rejection(writer: "csv._writer", row: RejectedRow) -> None:
+def _write_rejection(writer: Any, row: RejectedRow) -> None:
     writer.writerow([neutralize(v) for v in (row.line, row.phone, row.reason_label, row.detail, *row.cells)])
 
 

@@ -7,7 +7,7 @@ and only the row's own values per row; mysqlclient turns `executemany` into mult
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models.constants import OnConflict
@@ -34,13 +34,13 @@ def leads_insert_ignoring_duplicates(*, campaign_id: int, rows: Sequence["LeadRo
         "created_at": now,
         "updated_at": now,
     }
-    constant_fields = [meta.get_field(name) for name in constants]
+    constant_fields: list[Any] = [meta.get_field(name) for name in constants]
     constant_values = [
         field.get_db_prep_save(value, connection)
         for field, value in zip(constant_fields, constants.values(), strict=True)
     ]
-    extra_field = meta.get_field("extra")
-    row_fields = [meta.get_field(name) for name in ROW_COLUMNS]
+    extra_field: Any = meta.get_field("extra")
+    row_fields: list[Any] = [meta.get_field(name) for name in ROW_COLUMNS]
     fields = [*row_fields, *constant_fields]
     quote = connection.ops.quote_name
     sql = "{insert} {table} ({columns}) VALUES ({values}) {suffix}".format(
