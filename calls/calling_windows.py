@@ -109,6 +109,20 @@ class CallingHours:
         now = local.time().replace(tzinfo=None)
         return any(start <= now < end for start, end in self.window.get(local.weekday(), ()))
 
+    def open_until(self, at: datetime) -> datetime | None:
+        """When the range open at `at` closes (or the campaign ends); None if closed at `at`."""
+        if not self.is_open(at):
+            return None
+        local = at.astimezone(self.tz)
+        now = local.time().replace(tzinfo=None)
+        end = next(end for start, end in self.window.get(local.weekday(), ()) if start <= now < end)
+        closes = (
+            datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=self.tz)
+            if end == END_OF_DAY
+            else datetime.combine(local.date(), end, tzinfo=self.tz)
+        )
+        return min(closes, self.ends_at) if self.ends_at else closes
+
     def next_opening(self, at: datetime) -> datetime | None:
         """`at` itself when open, else the next instant the window opens; None if it never does."""
         at = max(at, self.starts_at) if self.starts_at else at

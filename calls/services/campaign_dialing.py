@@ -2,7 +2,6 @@
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from functools import partial
 
 from django.conf import settings
@@ -12,7 +11,6 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from calls.calling_windows import campaign_hours
 from calls.models import Call, Campaign, DoNotCallEntry, Lead
 from calls.services import (
     DialOutcome,
@@ -29,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 
 def _put_back(lead: Lead, call_id: int, reason: str) -> None:
-    """Paused, cancelled or out of hours since the tick: no dial, and no attempt spent."""
+    """Paused or cancelled since the tick: no dial, and no attempt spent."""
     if lead.campaign.status == Campaign.Status.CANCELLED:
         lead_transition(lead_id=lead.pk, to=Lead.Status.CANCELLED, next_attempt_at=None)
     else:
@@ -42,22 +40,21 @@ def _put_back(lead: Lead, call_id: int, reason: str) -> None:
     call_transition(call_id=call_id, to=Call.Status.CANCELED, failure_reason=reason)
 
 
-def _claim(call_id: int, not_before: float) -> Call | None:
+def _claim(call_id: int) -> Call | None:
     """Take a queued campaign call for dialing, re-checking what may have changed since the tick:
-    the campaign's status, its window at the dial's start time and the do-not-call list."""
+    the campaign's status and the do-not-call list. (The tick only paces dials inside the window.)"""
     row = Call.objects.filter(pk=call_id).values_list("to_number", "status").first()
     if row is None or row[1] != Call.Status.QUEUED:
         return None  # a redelivered task: this call was dialed or ended already
     to_number = row[0]
     lead = Lead.objects.select_related("campaign").filter(encuesta__calls=call_id).first()
-    if lead is not None and lead.status == Lead.Status.CALLING:
-        if lead.campaign.status != Campaign.Status.RUNNING:
-            _put_back(lead, call_id, _("Campaña detenida antes de marcar"))
-            return None
-        at = datetime.fromtimestamp(not_before, tz=UTC)
-        if not campaign_hours(lead.campaign).with_region(lead.region).is_open(at):
-            _put_back(lead, call_id, _("Fuera del horario de llamadas"))
-            return None
+    if (
+        lead is not None
+        and lead.status == Lead.Status.CALLING
+        and lead.campaign.status != Campaign.Status.RUNNING
+    ):
+        _put_back(lead, call_id, _("Campaña detenida antes de marcar"))
+        return None
     if DoNotCallEntry.objects.filter(phone=to_number).exists():
         if lead is not None:
             lead_transition(lead_id=lead.pk, to=Lead.Status.DO_NOT_CALL)
@@ -104,7 +101,7 @@ def calls_dial_paced(*, slots: Sequence[tuple[int, float]]) -> int:
     "async" (workers): every call rings as a coroutine of the process-wide dialer and this returns
     at once. "inline" (tests and eager mode): dial them concurrently and record outcomes before returning.
     """
-    claimed = [(call, at) for call_id, at in slots if (call := _claim(call_id, at)) is not None]
+    claimed = [(call, at) for call_id, at in slots if (call := _claim(call_id)) is not None]
     if not claimed:
         return 0
     backend = livekit.get_backend()

@@ -9,6 +9,7 @@ per waiting status, so a tick costs in proportion to the calls it starts, not to
 
 import logging
 import math
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -58,13 +59,13 @@ def campaigns_dispatch(*, now: datetime | None = None) -> DispatchReport:
 
 
 def _lock_running(campaign_id: int) -> Campaign | None:
-    query = Campaign.objects.select_related("voice_agent")
-    if connection.features.has_select_for_update_skip_locked:
-        # Another dispatcher on this campaign right now: leave it to that one.
-        query = query.select_for_update(skip_locked=True, of=("self",))
-    else:
-        query = query.select_for_update()
-    return query.filter(pk=campaign_id, status=CampaignStatus.RUNNING).first()
+    # Another dispatcher on this campaign right now: leave it to that one (SKIP LOCKED where supported).
+    skip = connection.features.has_select_for_update_skip_locked
+    return (
+        Campaign.objects.select_for_update(skip_locked=skip)
+        .filter(pk=campaign_id, status=CampaignStatus.RUNNING)
+        .first()
+    )
 
 
 def _finish_if_done(campaign: Campaign, now: datetime) -> bool:
@@ -210,7 +211,8 @@ def campaign_dispatch(
                 report.completed.append(campaign.pk)
             return []
         hours = campaign_hours(campaign)
-        if not hours.is_open(now) or not campaign.voice_agent.is_active:
+        closes = hours.open_until(now)
+        if closes is None or not campaign.voice_agent.is_active:
             return []
         room = (
             campaign.max_concurrent_calls
@@ -218,9 +220,12 @@ def campaign_dispatch(
         )
         cursor = max(now, campaign.pacing_cursor or now)
         horizon = now + timedelta(seconds=settings.CAMPAIGN_DIAL_LOOKAHEAD_SECONDS)
-        if room <= 0 or cursor >= horizon:
+        if room <= 0 or cursor >= min(horizon, closes):
             return []
-        room = min(room, math.ceil((horizon - cursor).total_seconds() * campaign.calls_per_second))
+        # Every paced start falls before the horizon and before the window closes.
+        room = min(
+            room, math.ceil((min(horizon, closes) - cursor).total_seconds() * campaign.calls_per_second)
+        )
         room = min(room, settings.CAMPAIGN_DISPATCH_MAX_PER_TICK)
         config, trunk_id = _trunk(campaign)
         live = Call.objects.filter(telephony_config=config, status__in=Call.LIVE_STATUSES).count()
@@ -232,7 +237,8 @@ def campaign_dispatch(
             return []
         calls = _start_calls(campaign, config, trunk_id, leads, now)
         gap = 1.0 / campaign.calls_per_second
-        start = cursor.timestamp()
+        # Dial times on the real clock (the tick's `now` may be simulated in tests and benchmarks).
+        start = time.time() + (cursor - now).total_seconds()
         slots = [(call.pk, start + i * gap) for i, call in enumerate(calls)]
         Campaign.objects.filter(pk=campaign.pk).update(
             pacing_cursor=cursor + timedelta(seconds=gap * len(calls))
