@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from agents_app.models import VoiceAgent
 from calls.models import Campaign, Lead
+from calls.services.lead_insert import leads_insert_ignoring_duplicates
 from calls.services.lead_outcomes import lead_schedule_callback, lead_transition
 
 CampaignStatus = Campaign.Status
@@ -224,23 +225,10 @@ def leads_bulk_create(*, campaign_id: int, rows: Iterable[LeadRow], batch_size: 
         now = timezone.now()
         unique = {row.phone: row for row in reversed(batch)}  # the first row of a phone wins
         with transaction.atomic():
-            # The (campaign, phone) unique index answers this in time proportional to the batch.
-            existing = Lead.objects.filter(campaign_id=campaign_id, phone__in=unique).count()
-            Lead.objects.bulk_create(
-                [
-                    Lead(
-                        campaign_id=campaign_id,
-                        phone=row.phone,
-                        customer_name=row.customer_name[:200],
-                        region=row.region,
-                        extra=row.extra,
-                        next_attempt_at=now,
-                    )
-                    for row in unique.values()
-                ],
-                ignore_conflicts=True,
+            # INSERT … IGNORE: phones already in the campaign are skipped; the row count is what was added.
+            added = leads_insert_ignoring_duplicates(
+                campaign_id=campaign_id, rows=list(unique.values()), now=now
             )
-        added = len(unique) - existing
         created += added
         duplicates += len(batch) - added
     if created:
