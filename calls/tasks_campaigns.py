@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.db import OperationalError
 
 from calls.services.campaign_dialing import calls_dial_paced
 from calls.services.campaign_dispatch import campaigns_dispatch
@@ -17,7 +18,14 @@ def campaigns_dispatch_task() -> int:
 
 
 @shared_task(
-    bind=True, acks_late=True, max_retries=3, default_retry_delay=1, soft_time_limit=60, time_limit=90
+    bind=True,
+    acks_late=True,
+    # A deadlock victim is rolled back whole; claims are conditional, so running again is safe.
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    default_retry_delay=0.5,
+    soft_time_limit=60,
+    time_limit=90,
 )
 def campaign_dial_task(self, slots: list[list[float]]) -> int:
     """Call ids in, with each dial's start time; a redelivered task dials nothing twice."""

@@ -80,7 +80,8 @@ def encuesta_save(
 
     A completed or opted-out survey keeps its status whatever a later save says.
     """
-    encuesta = Encuesta.objects.select_for_update().select_related("voice_agent").get(pk=encuesta_id)
+    # Only the survey row is locked: FOR UPDATE over a join would also lock the agent every survey shares.
+    encuesta = Encuesta.objects.select_for_update().get(pk=encuesta_id)
     questionnaire = _questionnaire(encuesta)
     errors: dict[str, list[str]] = {}
     parsed: dict[str, Any] = {}
@@ -160,7 +161,7 @@ def encuesta_finish(
     llm_model: str | None = None,
 ) -> Encuesta:
     """Close the survey: completed when every required question has an answer, else incomplete."""
-    encuesta = Encuesta.objects.select_for_update().select_related("voice_agent").get(pk=encuesta_id)
+    encuesta = Encuesta.objects.select_for_update().get(pk=encuesta_id)
     required = [q.key for q in _questionnaire(encuesta).values() if q.required]
     answered = all(encuesta.respuestas.get(key) not in (None, "") for key in required)
     status = Status.COMPLETED if answered else Status.INCOMPLETE
@@ -419,7 +420,8 @@ def _dispatch_metadata(call: Call) -> str:
 def call_claim_for_dialing(call_id: int, attempt: int) -> Call | DialOutcome:
     """Take the call for this dial attempt, honouring the trunk's concurrency limit."""
     with transaction.atomic():
-        call = Call.objects.select_for_update().select_related("encuesta__voice_agent").get(pk=call_id)
+        # Lock the call row alone (a join would lock the survey's agent, shared by a whole campaign).
+        call = Call.objects.select_for_update().get(pk=call_id)
         if call.status not in (CallStatus.QUEUED, CallStatus.DIALING) or call.dial_attempts != attempt:
             return DialOutcome(status=call.status)
         if call.hangup_requested_at:

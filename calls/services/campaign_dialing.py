@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -92,7 +92,8 @@ def _finish_in_pool(call: Call, result: livekit.DialResult | None, error: BaseEx
     try:
         call_dial_finish(call=call, result=result, error=error)
     finally:
-        close_old_connections()
+        # Pool threads outlive the task: never leave their connection open between outcomes.
+        connection.close()
 
 
 def calls_dial_paced(*, slots: Sequence[tuple[int, float]]) -> int:

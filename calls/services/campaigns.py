@@ -178,7 +178,8 @@ def campaign_retry_failed(*, campaign_id: int) -> int:
 
 @transaction.atomic
 def lead_retry(*, lead_id: int) -> Lead:
-    lead = Lead.objects.select_for_update().select_related("campaign").get(pk=lead_id)
+    # The lead row only: the dispatcher locks a campaign before its leads.
+    lead = Lead.objects.select_for_update().get(pk=lead_id)
     if lead.campaign.status == CampaignStatus.CANCELLED or not lead_transition(
         lead_id=lead.pk, to=LeadStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
     ):

@@ -58,8 +58,8 @@ def _pending_callback(lead: Lead, encuesta: Encuesta, now: datetime) -> datetime
 def lead_follow_call(*, call_id: int, to: str) -> None:
     """Called in the transaction that ends the call: decide the lead's next step."""
     lead = (
+        # The lead row only: a join would lock the campaign, which the dispatcher locks before its leads.
         Lead.objects.select_for_update()
-        .select_related("campaign", "encuesta")
         .filter(
             encuesta_id=Call.objects.filter(pk=call_id).values("encuesta_id")[:1], status=LeadStatus.CALLING
         )
