@@ -56,6 +56,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 
 test-sqlite: setup

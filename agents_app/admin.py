@@ -1,16 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from agents_app.agent_templates import TEMPLATES
 from agents_app.models import SurveyQuestion, VoiceAgent
 from agents_app.services import voice_agent_create_from_template
-from calls.services import call_request
-from telephony.exceptions import TelephonyError
 
 
 class SurveyQuestionInline(admin.TabularInline):
@@ -19,30 +18,11 @@ class SurveyQuestionInline(admin.TabularInline):
     fields = ["position", "key", "text", "type", "required"]
 
 
-class PlaceCallsForm(forms.Form):
-    numbers = forms.CharField(
-        label=_("Números"),
-        widget=forms.Textarea(attrs={"rows": 10, "cols": 60}),
-        help_text=_(
-            "Un número por línea. Opcionalmente, el nombre del cliente tras una coma: +34600111222, Ana"
-        ),
-    )
-
-
 class TemplateForm(forms.Form):
     template = forms.ChoiceField(
         label=_("Plantilla"), choices=[(key, t.name) for key, t in TEMPLATES.items()]
     )
     name = forms.CharField(label=_("Nombre del agente"), max_length=120, required=False)
-
-
-def parse_number_lines(text: str) -> list[tuple[str, str]]:
-    rows = []
-    for line in text.splitlines():
-        phone, _sep, name = line.partition(",")
-        if phone.strip():
-            rows.append((phone.strip(), name.strip()))
-    return rows
 
 
 @admin.register(VoiceAgent)
@@ -61,7 +41,7 @@ class VoiceAgentAdmin(admin.ModelAdmin):
         (_("Fechas"), {"fields": ["created_at", "updated_at"]}),
     ]
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         return [
             path(
                 "from-template/",
@@ -72,36 +52,11 @@ class VoiceAgentAdmin(admin.ModelAdmin):
         ]
 
     @admin.action(description=_("Llamar…"), permissions=["change"])
-    def place_calls(self, request: HttpRequest, queryset) -> HttpResponse | None:
+    def place_calls(self, request: HttpRequest, queryset: QuerySet[VoiceAgent]) -> HttpResponse | None:
         if queryset.count() != 1:
             self.message_user(request, _("Seleccione un único agente para llamar."), messages.WARNING)
             return None
-        agent = queryset.get()
-        results = []
-        form = PlaceCallsForm(request.POST if "numbers" in request.POST else None)
-        if form.is_valid():
-            for phone, name in parse_number_lines(form.cleaned_data["numbers"]):
-                try:
-                    call = call_request(
-                        agent=agent, phone=phone, customer_name=name, requested_by=request.user
-                    )
-                except (ValidationError, TelephonyError) as exc:
-                    message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                    results.append({"phone": phone, "name": name, "ok": False, "message": message})
-                else:
-                    results.append(
-                        {"phone": phone, "name": name, "ok": True, "message": _("En cola"), "call": call}
-                    )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Llamar con «%(name)s»") % {"name": agent.name},
-            "agent": agent,
-            "form": form,
-            "results": results,
-            "opts": self.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return render(request, "admin/agents_app/voiceagent/place_calls.html", context)
+        return HttpResponseRedirect(f"{reverse('admin:calls_call_place')}?agent={queryset.get().pk}")
 
     def from_template_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):

@@ -19,7 +19,7 @@ class VoiceAgentListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = VoiceAgentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        agent = voice_agent_create(**serializer.to_model_fields())
+        agent = voice_agent_create(**serializer.validated_data)
         return Response(VoiceAgentOutputSerializer(agent).data, status=status.HTTP_201_CREATED)
 
 
@@ -46,5 +46,5 @@ class VoiceAgentDetailApi(APIView):
         agent = get_object_or_404(voice_agent_list(), pk=agent_id)
         serializer = VoiceAgentInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        agent = voice_agent_update(agent=agent, data=serializer.to_model_fields())
+        agent = voice_agent_update(agent=agent, data=dict(serializer.validated_data))
         return Response(VoiceAgentOutputSerializer(agent).data)

@@ -1,23 +1,23 @@
 from rest_framework import serializers
 
 from agents_app.models import SurveyQuestion, VoiceAgent
+from config.camelcase import CamelCaseFieldsMixin
 
-# API name -> model field. The frontend speaks camelCase.
-FIELD_MAP = {
-    "name": "name",
-    "callType": "call_type",
-    "useCase": "use_case",
-    "description": "description",
-    "instructions": "instructions",
-    "greeting": "greeting",
-    "language": "language",
-    "sttModel": "stt_model",
-    "llmModel": "llm_model",
-    "ttsModel": "tts_model",
-    "voiceId": "voice_id",
-    "dispatchName": "dispatch_name",
-    "isActive": "is_active",
-}
+AGENT_FIELDS = [
+    "name",
+    "call_type",
+    "use_case",
+    "description",
+    "instructions",
+    "greeting",
+    "language",
+    "stt_model",
+    "llm_model",
+    "tts_model",
+    "voice_id",
+    "dispatch_name",
+    "is_active",
+]
 
 
 class QuestionOutputSerializer(serializers.ModelSerializer):
@@ -26,38 +26,25 @@ class QuestionOutputSerializer(serializers.ModelSerializer):
         fields = ["key", "text", "type", "required", "position"]
 
 
-class VoiceAgentOutputSerializer(serializers.ModelSerializer):
-    callType = serializers.CharField(source="call_type")
-    useCase = serializers.CharField(source="use_case")
-    sttModel = serializers.CharField(source="stt_model")
-    llmModel = serializers.CharField(source="llm_model")
-    ttsModel = serializers.CharField(source="tts_model")
-    voiceId = serializers.CharField(source="voice_id")
-    dispatchName = serializers.CharField(source="dispatch_name")
-    isActive = serializers.BooleanField(source="is_active")
+class VoiceAgentOutputSerializer(CamelCaseFieldsMixin, serializers.ModelSerializer):
     questions = QuestionOutputSerializer(many=True, read_only=True)
-    createdAt = serializers.DateTimeField(source="created_at")
-    updatedAt = serializers.DateTimeField(source="updated_at")
 
     class Meta:
         model = VoiceAgent
-        fields = ["id", "name", *list(FIELD_MAP)[1:], "questions", "createdAt", "updatedAt"]
+        fields = ["id", *AGENT_FIELDS, "questions", "created_at", "updated_at"]
 
 
-class VoiceAgentInputSerializer(serializers.Serializer):
+class VoiceAgentInputSerializer(CamelCaseFieldsMixin, serializers.Serializer):
     name = serializers.CharField(max_length=120)
-    callType = serializers.ChoiceField(choices=VoiceAgent.CallType.choices, required=False)
-    useCase = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    call_type = serializers.ChoiceField(choices=VoiceAgent.CallType.choices, required=False)
+    use_case = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
     instructions = serializers.CharField(required=False, allow_blank=True)
     greeting = serializers.CharField(required=False, allow_blank=True)
     language = serializers.CharField(max_length=8, required=False)
-    sttModel = serializers.CharField(max_length=100, required=False)
-    llmModel = serializers.CharField(max_length=100, required=False)
-    ttsModel = serializers.CharField(max_length=100, required=False)
-    voiceId = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    dispatchName = serializers.CharField(max_length=100, required=False)
-    isActive = serializers.BooleanField(required=False)
-
-    def to_model_fields(self) -> dict:
-        return {FIELD_MAP[key]: value for key, value in self.validated_data.items()}
+    stt_model = serializers.CharField(max_length=100, required=False)
+    llm_model = serializers.CharField(max_length=100, required=False)
+    tts_model = serializers.CharField(max_length=100, required=False)
+    voice_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    dispatch_name = serializers.CharField(max_length=100, required=False)
+    is_active = serializers.BooleanField(required=False)

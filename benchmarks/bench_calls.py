@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.wait_for_service import reachable  # noqa: E402
-from tests.livekit_server import FakeLiveKitServer  # noqa: E402
+from telephony.testing import FakeLiveKitServer  # noqa: E402
 
 PORT = 8765
 BIN = Path(sys.executable).parent
@@ -159,7 +159,8 @@ def time_to_dial(client: Client, livekit: FakeLiveKitServer, samples: int) -> li
         arrival = None
         while arrival is None and time.monotonic() < deadline:
             for request in livekit.requests:
-                if request.method == "CreateSIPParticipant" and request.message.room_name == room:
+                sent_to = getattr(request.message, "room_name", None)
+                if request.method == "CreateSIPParticipant" and sent_to == room:
                     arrival = request.received_at
             time.sleep(0.002)
         if arrival is None:

@@ -28,6 +28,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -74,6 +75,7 @@ def bench_tool(encuesta_id: int, agent_id: int, n: int, budget: float) -> list[f
         meta = JobMetadata(encuesta_id=encuesta_id, voice_agent_id=agent_id)
         job = await persistence.run_db(persistence.load_job, meta)
         tool = next(t for t in SurveyAgent(SurveyCall(job)).tools if t.id == SAVE_TOOL)
+        assert callable(tool)
         samples: list[float] = []
         for i in range(WARMUP):
             await tool({"comercial": i % 11})
@@ -111,7 +113,7 @@ class NoDelayHandler(QuietWSGIRequestHandler):
         super().setup()
         # wsgiref writes the headers and the body separately; without TCP_NODELAY the body
         # waits for the client's delayed ACK (40 ms on Linux) and that is all one would measure
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        cast(socket.socket, self.connection).setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, *args) -> None:
         pass
@@ -135,7 +137,7 @@ def bench_http(encuesta_id: int, n: int, budget: float) -> list[float]:
     if shared:
         wrapper.inc_thread_sharing()
     server = NoDelayLiveServerThread(
-        "127.0.0.1", static_handler=lambda app: app, connections_override=shared, port=0
+        "127.0.0.1", static_handler=cast(Any, lambda app: app), connections_override=shared, port=0
     )
     server.daemon = True
     server.start()
@@ -183,7 +185,7 @@ def main() -> None:
     from calls.services import encuesta_create
 
     agent = voice_agent_create_from_template(template_key="calidad", name=f"bench-{time.time_ns()}")
-    encuesta = encuesta_create(telefono="+34621151394", voice_agent=agent, nombre_cliente="Bench")
+    encuesta = encuesta_create(phone="+34621151394", voice_agent=agent, customer_name="Bench")
     try:
         results = {
             "tool (ORM via worker DB thread)": bench_tool(encuesta.pk, agent.pk, args.n, args.budget),

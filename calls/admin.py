@@ -1,9 +1,14 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 from calls.admin_campaigns import answers_summary
+from calls.admin_place_calls import place_calls_view
 from calls.exports import encuestas_csv_response
 from calls.models import Call, DoNotCallEntry, Encuesta
 from calls.services import call_hangup, call_retry
@@ -83,7 +88,7 @@ class CallInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = [
+    readonly_fields = [
         "attempt",
         "status",
         "room_name",
@@ -92,7 +97,7 @@ class CallInline(admin.TabularInline):
         "failure_reason",
         "duration_seconds",
     ]
-    readonly_fields = fields
+    fields = tuple(readonly_fields)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -188,11 +193,18 @@ class CallAdmin(admin.ModelAdmin):
     date_hierarchy = "queued_at"
     list_select_related = ["encuesta"]
     readonly_fields = CALL_DETAIL_FIELDS
-    fields = CALL_DETAIL_FIELDS
+    fields = tuple(CALL_DETAIL_FIELDS)
     actions = ["hangup_calls", "retry_calls"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def get_urls(self) -> list[URLPattern]:
+        view = partial(place_calls_view, admin_site=self.admin_site)
+        return [
+            path("place/", self.admin_site.admin_view(view), name="calls_call_place"),
+            *super().get_urls(),
+        ]
 
     @admin.action(description=_("Colgar"), permissions=["change"])
     def hangup_calls(self, request, queryset):

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -38,13 +37,17 @@ DEFAULT_QUESTIONNAIRE = (
 )
 
 
+# The stored form of one answer: a score, yes/no, or text.
+Answer = int | bool | str
+
+
 def questionnaire_for(questions: Iterable[SurveyQuestion]) -> tuple[Question, ...]:
     """The agent's own questions, or the classic quality survey when it defines none."""
     own = tuple(Question(q.key, q.text, q.type, q.required) for q in questions)
     return own or DEFAULT_QUESTIONNAIRE
 
 
-def parse_answer(question: Question, value: Any) -> Any:
+def parse_answer(question: Question, value: object) -> Answer:
     """Return the stored form of one answer, or raise a ValidationError saying what is wrong."""
     if question.type == QuestionType.SCORE:
         return parse_score(question.key, value)
@@ -67,7 +70,7 @@ def parse_answer(question: Question, value: Any) -> Any:
     return str(value).strip()
 
 
-def parse_score(key: str, value: Any) -> int:
+def parse_score(key: str, value: object) -> int:
     """Scores arrive as 8 or "8"; anything that is not a whole number from 0 to 10 is refused."""
     if isinstance(value, bool):
         score = None

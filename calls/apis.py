@@ -3,9 +3,8 @@ import logging
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from livekit import api
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -21,16 +20,21 @@ from calls.selectors import call_list, dashboard_stats, encuesta_list
 from calls.serializers import (
     CallOutputSerializer,
     ColgarInputSerializer,
+    ColgarOutputSerializer,
     DashboardStatsSerializer,
     EncuestaDetailOutputSerializer,
     EncuestaOutputSerializer,
     GuardarEncuestaInputSerializer,
+    GuardarEncuestaOutputSerializer,
     IniciarEncuestaInputSerializer,
+    IniciarEncuestaOutputSerializer,
+    LiveKitWebhookOutputSerializer,
     OutboundCallInputSerializer,
     OutboundCallOutputSerializer,
 )
 from calls.services import call_handle_webhook, call_hangup, call_request, encuesta_create, encuesta_save
 from config.authentication import BridgeTokenAuthentication, IsBridge
+from telephony.webhooks import webhook_receive
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +88,7 @@ class BridgeApi(APIView):
 class IniciarEncuestaApi(BridgeApi):
     @extend_schema(
         request=IniciarEncuestaInputSerializer,
-        responses={201: inline_serializer("IniciarEncuestaOutput", {"id": serializers.IntegerField()})},
+        responses={201: IniciarEncuestaOutputSerializer},
     )
     def post(self, request: Request) -> Response:
         serializer = IniciarEncuestaInputSerializer(data=request.data)
@@ -96,17 +100,15 @@ class IniciarEncuestaApi(BridgeApi):
             if agent is None:
                 raise NotFound(_("El agente %(id)s no existe.") % {"id": data["voice_agent_id"]})
         encuesta = encuesta_create(
-            telefono=data["telefono"],
-            voice_agent=agent,
-            nombre_cliente=data.get("nombre_cliente", ""),
+            phone=data["phone"], voice_agent=agent, customer_name=data.get("customer_name", "")
         )
-        return Response({"id": encuesta.pk}, status=status.HTTP_201_CREATED)
+        return Response(IniciarEncuestaOutputSerializer(encuesta).data, status=status.HTTP_201_CREATED)
 
 
 class GuardarEncuestaApi(BridgeApi):
     @extend_schema(
         request=GuardarEncuestaInputSerializer,
-        responses={200: inline_serializer("GuardarEncuestaOutput", {"status": serializers.CharField()})},
+        responses={200: GuardarEncuestaOutputSerializer},
     )
     def post(self, request: Request) -> Response:
         serializer = GuardarEncuestaInputSerializer(data=request.data)
@@ -126,7 +128,7 @@ class GuardarEncuestaApi(BridgeApi):
             raise NotFound(
                 _("La encuesta %(id)s no existe; no se ha guardado nada.") % {"id": data["id_encuesta"]}
             ) from None
-        return Response({"status": "success", "id": encuesta.pk, "estado": encuesta.status})
+        return Response(GuardarEncuestaOutputSerializer(encuesta).data)
 
 
 class OutboundCallApi(APIView):
@@ -142,18 +144,18 @@ class OutboundCallApi(APIView):
         serializer = OutboundCallInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        agent = VoiceAgent.objects.filter(pk=data["agentId"]).first()
+        agent = VoiceAgent.objects.filter(pk=data["agent_id"]).first()
         if agent is None:
-            raise ValidationError({"agentId": [_("El agente %(id)s no existe.") % {"id": data["agentId"]}]})
+            raise ValidationError({"agentId": [_("El agente %(id)s no existe.") % {"id": data["agent_id"]}]})
         key = request.headers.get("Idempotency-Key", "").strip()[:128] or None
         call = call_request(
             agent=agent,
-            phone=data["phoneNumber"],
-            customer_name=data.get("customerName", ""),
+            phone=data["phone"],
+            customer_name=data.get("customer_name", ""),
             requested_by=request.user,
             idempotency_key=key,
         )
-        return Response({"status": "success", "callId": call.encuesta_id, "roomName": call.room_name})
+        return Response(OutboundCallOutputSerializer(call).data)
 
 
 class CallHangupApi(APIView):
@@ -166,7 +168,7 @@ class CallHangupApi(APIView):
 class ColgarApi(BridgeApi):
     @extend_schema(
         request=ColgarInputSerializer,
-        responses={202: inline_serializer("ColgarOutput", {"status": serializers.CharField()})},
+        responses={202: ColgarOutputSerializer},
     )
     def post(self, request: Request) -> Response:
         serializer = ColgarInputSerializer(data=request.data)
@@ -176,7 +178,7 @@ class ColgarApi(BridgeApi):
         if call is None:
             raise NotFound(_("No hay ninguna llamada en la sala «%(room)s».") % {"room": room})
         call_hangup(call=call, delay=settings.CALL_HANGUP_DELAY_SECONDS)
-        return Response({"status": "success"}, status=status.HTTP_202_ACCEPTED)
+        return Response(ColgarOutputSerializer(call).data, status=status.HTTP_202_ACCEPTED)
 
 
 class LiveKitWebhookApi(APIView):
@@ -186,19 +188,10 @@ class LiveKitWebhookApi(APIView):
     permission_classes: list = []
     parser_classes: list = []
 
-    @extend_schema(request=None, responses={200: None, 401: None})
+    @extend_schema(request=None, responses={200: LiveKitWebhookOutputSerializer})
     def post(self, request: Request) -> Response:
-        if not settings.LIVEKIT_API_KEY or not settings.LIVEKIT_API_SECRET:
-            return Response({"detail": _("LiveKit no está configurado.")}, status=503)
-        receiver = api.WebhookReceiver(
-            api.TokenVerifier(settings.LIVEKIT_API_KEY, settings.LIVEKIT_API_SECRET)
+        event = webhook_receive(
+            body=request.body.decode(), authorization=request.headers.get("Authorization", "")
         )
-        try:
-            event = receiver.receive(request.body.decode(), request.headers.get("Authorization", ""))
-        except Exception as exc:
-            logger.warning("Rejected LiveKit webhook: %s", exc)
-            return Response(
-                {"detail": _("Firma del webhook no válida.")}, status=status.HTTP_401_UNAUTHORIZED
-            )
         changed = call_handle_webhook(event=event)
-        return Response({"status": "ok", "changed": changed})
+        return Response(LiveKitWebhookOutputSerializer({"status": "ok", "changed": changed}).data)

@@ -58,6 +58,29 @@ class Encuesta(models.Model):
     tokens_used = models.PositiveIntegerField(_("tokens"), null=True, blank=True)
 
     FINAL_STATUSES = frozenset({Status.COMPLETED, Status.REJECTED_OPT_OUT})
+    OPEN_STATUSES = frozenset({Status.PENDING, Status.INITIATED, Status.IN_PROGRESS})
+    # The state machine: which statuses each status may be reached from. A save never moves a
+    # survey back and never reopens a closed one; only a retry goes back, from RETRY_FROM.
+    RETRY_FROM = frozenset({Status.PENDING, Status.FAILED, Status.INCOMPLETE})
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.PENDING: frozenset({Status.PENDING}),
+        Status.INITIATED: frozenset({Status.INITIATED}) | RETRY_FROM,
+        Status.IN_PROGRESS: frozenset({Status.PENDING, Status.INITIATED, Status.IN_PROGRESS}),
+        Status.INCOMPLETE: frozenset(
+            {Status.PENDING, Status.INITIATED, Status.IN_PROGRESS, Status.INCOMPLETE, Status.FAILED}
+        ),
+        Status.FAILED: frozenset(
+            {Status.PENDING, Status.INITIATED, Status.IN_PROGRESS, Status.INCOMPLETE, Status.FAILED}
+        ),
+        Status.COMPLETED: frozenset(
+            {Status.PENDING, Status.INITIATED, Status.IN_PROGRESS, Status.INCOMPLETE, Status.FAILED}
+            | {Status.COMPLETED}
+        ),
+        Status.REJECTED_OPT_OUT: frozenset(
+            {Status.PENDING, Status.INITIATED, Status.IN_PROGRESS, Status.INCOMPLETE, Status.FAILED}
+            | {Status.REJECTED_OPT_OUT}
+        ),
+    }
 
     class Meta:
         db_table = "encuestas"
@@ -94,6 +117,22 @@ class Call(models.Model):
 
     LIVE_STATUSES = frozenset({Status.QUEUED, Status.DIALING, Status.RINGING, Status.IN_PROGRESS})
     ACTIVE_STATUSES = frozenset({Status.DIALING, Status.RINGING, Status.IN_PROGRESS})
+    TERMINAL_STATUSES = frozenset(Status.values) - LIVE_STATUSES
+    UNANSWERED_STATUSES = TERMINAL_STATUSES - {Status.COMPLETED}
+    # The state machine: which statuses each status may be reached from. Anything else is a late
+    # or repeated event and changes nothing.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.DIALING: frozenset({Status.QUEUED}),
+        Status.RINGING: frozenset({Status.DIALING}),
+        Status.IN_PROGRESS: frozenset({Status.DIALING, Status.RINGING}),
+        Status.COMPLETED: frozenset({Status.IN_PROGRESS}),
+        Status.VOICEMAIL: frozenset({Status.DIALING, Status.RINGING, Status.IN_PROGRESS}),
+        Status.NO_ANSWER: frozenset({Status.DIALING, Status.RINGING}),
+        Status.BUSY: frozenset({Status.DIALING, Status.RINGING}),
+        Status.REJECTED: frozenset({Status.DIALING, Status.RINGING}),
+        Status.FAILED: frozenset({Status.QUEUED, Status.DIALING, Status.RINGING, Status.IN_PROGRESS}),
+        Status.CANCELED: frozenset({Status.QUEUED, Status.DIALING, Status.RINGING}),
+    }
 
     encuesta = models.ForeignKey(
         Encuesta, on_delete=models.CASCADE, related_name="calls", verbose_name=_("encuesta")

@@ -3,8 +3,6 @@ from django.db.models.functions import Cast, Coalesce, NullIf, Round
 
 from calls.models import SCORE_FIELDS, Call, Encuesta
 
-OPEN_STATUSES = (Encuesta.Status.PENDING, Encuesta.Status.INITIATED, Encuesta.Status.IN_PROGRESS)
-
 
 def encuesta_list() -> QuerySet[Encuesta]:
     return Encuesta.objects.select_related("voice_agent")
@@ -14,7 +12,7 @@ def call_list() -> QuerySet[Call]:
     return Call.objects.select_related("encuesta", "telephony_config")
 
 
-def dashboard_stats() -> dict:
+def dashboard_stats() -> dict[str, object]:
     """Totals and average scores, aggregated by the database in one query."""
     score_sum = sum((Coalesce(Sum(f), Value(0)) for f in SCORE_FIELDS), Value(0))
     score_count = sum((Count(f) for f in SCORE_FIELDS), Value(0))
@@ -24,7 +22,7 @@ def dashboard_stats() -> dict:
     row = Encuesta.objects.aggregate(
         total_calls=Count("id"),
         completed_calls=Count("id", filter=Q(status=Encuesta.Status.COMPLETED)),
-        pending_calls=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        pending_calls=Count("id", filter=Q(status__in=Encuesta.OPEN_STATUSES)),
         overall=Round(Cast(score_sum, FloatField()) / NullIf(score_count, Value(0)), 2),
         **averages,
     )

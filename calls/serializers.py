@@ -1,50 +1,36 @@
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from calls.models import Call, Encuesta
+from config.camelcase import CamelCaseFieldsMixin
 
 
-class CallOutputSerializer(serializers.ModelSerializer):
-    encuestaId = serializers.IntegerField(source="encuesta_id")
-    roomName = serializers.CharField(source="room_name")
-    toNumber = serializers.CharField(source="to_number")
-    fromNumber = serializers.CharField(source="from_number")
-    sipTrunkId = serializers.CharField(source="sip_trunk_id")
-    dispatchId = serializers.CharField(source="dispatch_id")
-    sipParticipantId = serializers.CharField(source="sip_participant_id")
-    sipCallId = serializers.CharField(source="sip_call_id")
-    sipStatusCode = serializers.IntegerField(source="sip_status_code")
-    sipStatus = serializers.CharField(source="sip_status")
-    failureReason = serializers.CharField(source="failure_reason")
-    queuedAt = serializers.DateTimeField(source="queued_at")
-    dialingAt = serializers.DateTimeField(source="dialing_at")
-    answeredAt = serializers.DateTimeField(source="answered_at")
-    endedAt = serializers.DateTimeField(source="ended_at")
-    durationSeconds = serializers.IntegerField(source="duration_seconds")
-
+class CallOutputSerializer(CamelCaseFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Call
         fields = [
             "id",
-            "encuestaId",
+            "encuesta_id",
             "attempt",
             "status",
-            "roomName",
-            "toNumber",
-            "fromNumber",
-            "sipTrunkId",
-            "dispatchId",
-            "sipParticipantId",
-            "sipCallId",
-            "sipStatusCode",
-            "sipStatus",
-            "failureReason",
-            "queuedAt",
-            "dialingAt",
-            "answeredAt",
-            "endedAt",
-            "durationSeconds",
+            "room_name",
+            "to_number",
+            "from_number",
+            "sip_trunk_id",
+            "dispatch_id",
+            "sip_participant_id",
+            "sip_call_id",
+            "sip_status_code",
+            "sip_status",
+            "failure_reason",
+            "queued_at",
+            "dialing_at",
+            "answered_at",
+            "ended_at",
+            "duration_seconds",
         ]
 
 
@@ -99,8 +85,10 @@ class DashboardStatsSerializer(serializers.Serializer):
 
 
 class IniciarEncuestaInputSerializer(serializers.Serializer):
-    telefono = serializers.CharField(max_length=32)
-    nombre_cliente = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    telefono = serializers.CharField(source="phone", max_length=32)
+    nombre_cliente = serializers.CharField(
+        source="customer_name", max_length=200, required=False, allow_blank=True
+    )
     voice_agent_id = serializers.IntegerField(required=False, allow_null=True)
 
 
@@ -108,10 +96,10 @@ class IniciarEncuestaInputSerializer(serializers.Serializer):
 class RawAnswerField(serializers.Field):
     """Scores arrive as 8 or "8"; the service validates them against the questionnaire."""
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         return data
 
-    def to_representation(self, value):
+    def to_representation(self, value: Any) -> Any:
         return value
 
 
@@ -130,7 +118,7 @@ class GuardarEncuestaInputSerializer(serializers.Serializer):
     tokens_used = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     llm_model = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
 
-    def answers(self) -> dict:
+    def answers(self) -> dict[str, Any]:
         data = self.validated_data
         answers = {
             key.removeprefix("nota_"): data[key]
@@ -144,13 +132,43 @@ class ColgarInputSerializer(serializers.Serializer):
     nombre_sala = serializers.CharField(max_length=128)
 
 
-class OutboundCallInputSerializer(serializers.Serializer):
-    agentId = serializers.IntegerField()
-    phoneNumber = serializers.CharField(max_length=32)
-    customerName = serializers.CharField(max_length=200, required=False, allow_blank=True)
+class OutboundCallInputSerializer(CamelCaseFieldsMixin, serializers.Serializer):
+    wire_names = {"phone": "phoneNumber"}
+
+    agent_id = serializers.IntegerField()
+    phone = serializers.CharField(max_length=32)
+    customer_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class OutboundCallOutputSerializer(serializers.Serializer):
+class SuccessStatusMixin(serializers.Serializer):
+    """The legacy clients check ``status == "success"``."""
+
+    status = serializers.SerializerMethodField()
+
+    def get_status(self, instance: Any) -> str:
+        return "success"
+
+
+class OutboundCallOutputSerializer(CamelCaseFieldsMixin, SuccessStatusMixin):
+    """``callId`` is the survey's id: the React client polls the survey, not the attempt."""
+
+    call_id = serializers.IntegerField(source="encuesta_id")
+    room_name = serializers.CharField()
+
+
+class IniciarEncuestaOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+
+
+class GuardarEncuestaOutputSerializer(SuccessStatusMixin):
+    id = serializers.IntegerField()
+    estado = serializers.ChoiceField(source="status", choices=Encuesta.Status.choices)
+
+
+class ColgarOutputSerializer(SuccessStatusMixin):
+    pass
+
+
+class LiveKitWebhookOutputSerializer(serializers.Serializer):
     status = serializers.CharField()
-    callId = serializers.IntegerField()
-    roomName = serializers.CharField()
+    changed = serializers.BooleanField()

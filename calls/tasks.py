@@ -2,16 +2,24 @@
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from calls import services
-from telephony.livekit import is_retryable
+from telephony.backends import is_retryable
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, max_retries=None, acks_late=True)
-def place_call(self, call_id: int, attempt: int = 0) -> str:
+def _log_failure(
+    task: Task, exc: BaseException, task_id: str, args: tuple, kwargs: dict, einfo: object
+) -> None:
+    logger.error("Task %s%s failed for good: %r", task.name, args, exc)
+
+
+@shared_task(
+    bind=True, max_retries=None, acks_late=True, soft_time_limit=90, time_limit=120, on_failure=_log_failure
+)
+def call_dial_task(self: Task, call_id: int, attempt: int = 0) -> str:
     outcome = services.call_dial(call_id=call_id, attempt=attempt)
     if outcome.retry_in is None:
         return outcome.status
@@ -23,8 +31,16 @@ def place_call(self, call_id: int, attempt: int = 0) -> str:
     raise self.retry(args=(call_id, outcome.next_attempt), countdown=outcome.retry_in)
 
 
-@shared_task(bind=True, max_retries=5, acks_late=True, default_retry_delay=2)
-def end_call(self, call_id: int) -> bool:
+@shared_task(
+    bind=True,
+    max_retries=5,
+    acks_late=True,
+    default_retry_delay=2,
+    soft_time_limit=30,
+    time_limit=45,
+    on_failure=_log_failure,
+)
+def call_end_room_task(self: Task, call_id: int) -> bool:
     try:
         return services.call_end_room(call_id=call_id)
     except Exception as exc:
@@ -33,6 +49,6 @@ def end_call(self, call_id: int) -> bool:
         raise
 
 
-@shared_task
-def reconcile_calls() -> dict[str, int]:
+@shared_task(soft_time_limit=50, time_limit=60, on_failure=_log_failure)
+def calls_reconcile_task() -> dict[str, int]:
     return services.calls_reconcile()

@@ -12,10 +12,3 @@ urlpatterns = [
     path("dashboard/stats", apis.DashboardStatsApi.as_view(), name="dashboard-stats"),
     *campaign_apis.urlpatterns,
 ]
-
-bridge_urlpatterns = [
-    path("iniciar-encuesta", apis.IniciarEncuestaApi.as_view(), name="iniciar-encuesta"),
-    path("guardar-encuesta", apis.GuardarEncuestaApi.as_view(), name="guardar-encuesta"),
-    path("colgar", apis.ColgarApi.as_view(), name="colgar"),
-    path("webhooks/livekit", apis.LiveKitWebhookApi.as_view(), name="livekit-webhook"),
-]

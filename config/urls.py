@@ -1,15 +1,13 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-
-from calls.urls import bridge_urlpatterns
 
 admin.site.site_header = "AgenteLocal"
 admin.site.site_title = "AgenteLocal"
 admin.site.index_title = _("Administración")
 
-api_urlpatterns = [
+api_urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("agents_app.urls")),
     path("", include("telephony.urls")),
     path("", include("calls.urls")),
@@ -20,5 +18,5 @@ api_urlpatterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_urlpatterns)),
-    *bridge_urlpatterns,
+    path("", include("calls.bridge_urls")),
 ]

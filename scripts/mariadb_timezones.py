@@ -32,12 +32,12 @@ def main(url: str) -> int:
         print(f"MariaDB has no time zone tables. Load them with:\n  {command}")
         return 1
     print("Loading MariaDB's time zone tables (needed by Django with USE_TZ)…")
-    env = {"MYSQL_PWD": params["password"]} if params["password"] else None
+    env = {"MYSQL_PWD": str(params["password"])} if params["password"] else None
     generated = subprocess.run(
         ["mariadb-tzinfo-to-sql", "/usr/share/zoneinfo"], capture_output=True, check=True
     ).stdout
     subprocess.run(
-        ["mariadb", "-h", params["host"], "-P", str(params["port"]), "-u", params["user"], "mysql"],
+        ["mariadb", "-h", str(params["host"]), "-P", str(params["port"]), "-u", str(params["user"]), "mysql"],
         input=generated,
         env=env,
         check=True,

@@ -26,19 +26,9 @@ class TelephonyConfigApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = TelephonyConfigInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        fields = {
-            "provider": data["provider"],
-            "from_numbers": parse_from_numbers(data["fromNumbers"]),
-        }
-        for api_name, field in (
-            ("name", "name"),
-            ("sipTrunkId", "sip_trunk_id"),
-            ("maxConcurrentCalls", "max_concurrent_calls"),
-        ):
-            if api_name in data:
-                fields[field] = data[api_name]
-        config, created = telephony_config_save_default(**fields)
+        data = {**serializer.validated_data}
+        data["from_numbers"] = parse_from_numbers(data["from_numbers"])
+        config, created = telephony_config_save_default(**data)
         return Response(
             TelephonyConfigOutputSerializer(config).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

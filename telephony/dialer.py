@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 from livekit import api
 
-from telephony.livekit import DialRequest, DialResult, LiveKitBackend, TelephonyBackend
+from telephony.backends import DialRequest, DialResult, LiveKitBackend, TelephonyBackend, translate_error
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,8 @@ async def _sleep_until(not_before: float) -> None:
 async def dial_many(
     backend: TelephonyBackend, requests: Sequence[tuple[DialRequest, float]]
 ) -> list[DialResult | BaseException]:
-    """Dial every request at its start time (epoch seconds), concurrently; results in order."""
+    """Dial every request at its start time (epoch seconds), concurrently; results (or our own
+    telephony errors) in order."""
     session = _new_session() if isinstance(backend, LiveKitBackend) else None
     dialing = (
         _SharedSessionBackend(backend, session)
@@ -64,7 +65,10 @@ async def dial_many(
 
     async def one(request: DialRequest, not_before: float) -> DialResult:
         await _sleep_until(not_before)
-        return await dialing.dial(request)
+        try:
+            return await dialing.dial(request)
+        except Exception as exc:
+            raise translate_error(exc) from exc
 
     try:
         return await asyncio.gather(*(one(r, t) for r, t in requests), return_exceptions=True)
@@ -131,7 +135,7 @@ class BackgroundDialer:
             await _sleep_until(not_before)
             result = await self._backend_on_loop(backend).dial(request)
         except Exception as exc:
-            error = exc
+            error = translate_error(exc)
         try:
             await asyncio.get_running_loop().run_in_executor(self._executor, on_done, result, error)
         except Exception:

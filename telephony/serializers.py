@@ -1,7 +1,10 @@
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.camelcase import CamelCaseFieldsMixin
 from telephony.models import TelephonyConfig
 
 
@@ -9,32 +12,28 @@ from telephony.models import TelephonyConfig
 class FromNumbersField(serializers.Field):
     """Accepts "+34…,+34…" (what the frontend sends) or a list; answers the same string."""
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> str | list[str]:
         if isinstance(data, str):
             return data
         if isinstance(data, list) and all(isinstance(item, str) for item in data):
             return data
         raise serializers.ValidationError("Debe ser una cadena separada por comas o una lista.")
 
-    def to_representation(self, value):
+    def to_representation(self, value: list[str]) -> str:
         return ",".join(value)
 
 
-class TelephonyConfigInputSerializer(serializers.Serializer):
+class TelephonyConfigInputSerializer(CamelCaseFieldsMixin, serializers.Serializer):
     provider = serializers.CharField(max_length=100)
-    fromNumbers = FromNumbersField()
+    from_numbers = FromNumbersField()
     name = serializers.CharField(max_length=100, required=False)
-    sipTrunkId = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    maxConcurrentCalls = serializers.IntegerField(min_value=1, max_value=1000, required=False)
+    sip_trunk_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    max_concurrent_calls = serializers.IntegerField(min_value=1, max_value=1000, required=False)
 
 
-class TelephonyConfigOutputSerializer(serializers.ModelSerializer):
-    fromNumbers = FromNumbersField(source="from_numbers")
-    fromNumbersList = serializers.ListField(source="from_numbers", child=serializers.CharField())
-    sipTrunkId = serializers.CharField(source="sip_trunk_id")
-    maxConcurrentCalls = serializers.IntegerField(source="max_concurrent_calls")
-    isDefault = serializers.BooleanField(source="is_default")
-    updatedAt = serializers.DateTimeField(source="updated_at")
+class TelephonyConfigOutputSerializer(CamelCaseFieldsMixin, serializers.ModelSerializer):
+    from_numbers = FromNumbersField()
+    from_numbers_list = serializers.ListField(source="from_numbers", child=serializers.CharField())
 
     class Meta:
         model = TelephonyConfig
@@ -42,10 +41,10 @@ class TelephonyConfigOutputSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "provider",
-            "fromNumbers",
-            "fromNumbersList",
-            "sipTrunkId",
-            "maxConcurrentCalls",
-            "isDefault",
-            "updatedAt",
+            "from_numbers",
+            "from_numbers_list",
+            "sip_trunk_id",
+            "max_concurrent_calls",
+            "is_default",
+            "updated_at",
         ]

@@ -1,14 +1,13 @@
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypedDict, Unpack
 
-import aiohttp
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from livekit import api
 
 from config.services import ensure_editable, model_update
-from telephony import livekit
-from telephony.exceptions import TelephonyError
+from telephony import backends
+from telephony.exceptions import TelephonyError, TelephonyUnavailable
 from telephony.models import TelephonyConfig
 from telephony.phones import normalize_phones
 
@@ -24,6 +23,17 @@ EDITABLE_FIELDS = frozenset(
         "max_concurrent_calls",
     }
 )
+
+
+class TelephonyConfigFields(TypedDict, total=False):
+    name: str
+    provider: str
+    from_numbers: list[str]
+    sip_trunk_id: str
+    sip_address: str
+    sip_auth_username: str
+    sip_auth_password: str
+    max_concurrent_calls: int
 
 
 def parse_from_numbers(value: str | list[str]) -> list[str]:
@@ -56,7 +66,9 @@ def _make_default(config: TelephonyConfig) -> TelephonyConfig:
 
 
 @transaction.atomic
-def telephony_config_create(*, make_default: bool = False, **fields: Any) -> TelephonyConfig:
+def telephony_config_create(
+    *, make_default: bool = False, **fields: Unpack[TelephonyConfigFields]
+) -> TelephonyConfig:
     ensure_editable(fields, EDITABLE_FIELDS)
     _lock_all_configs()
     config = TelephonyConfig(**fields)
@@ -68,12 +80,12 @@ def telephony_config_create(*, make_default: bool = False, **fields: Any) -> Tel
 
 
 @transaction.atomic
-def telephony_config_update(*, config: TelephonyConfig, data: dict[str, Any]) -> TelephonyConfig:
+def telephony_config_update(*, config: TelephonyConfig, data: Mapping[str, Any]) -> TelephonyConfig:
     return model_update(instance=config, data=data, editable=EDITABLE_FIELDS)
 
 
 @transaction.atomic
-def telephony_config_save_default(**fields: Any) -> tuple[TelephonyConfig, bool]:
+def telephony_config_save_default(**fields: Unpack[TelephonyConfigFields]) -> tuple[TelephonyConfig, bool]:
     """The frontend's single configuration: update the default one, or create it."""
     config = TelephonyConfig.objects.select_for_update().filter(is_default=True).first()
     if config is None:
@@ -90,7 +102,7 @@ def telephony_config_sync_trunk(*, config: TelephonyConfig) -> TelephonyConfig:
         errors["from_numbers"] = _("Falta al menos un número de origen.")
     if errors:
         raise ValidationError(errors)
-    spec = livekit.TrunkSpec(
+    spec = backends.TrunkSpec(
         trunk_id=config.sip_trunk_id,
         name=f"AgenteLocal {config.name}",
         address=config.sip_address,
@@ -99,8 +111,8 @@ def telephony_config_sync_trunk(*, config: TelephonyConfig) -> TelephonyConfig:
         auth_password=config.sip_auth_password,
     )
     try:
-        trunk_id = livekit.run(livekit.get_backend().save_outbound_trunk(spec))
-    except (api.ServerError, aiohttp.ClientError, TimeoutError) as exc:
+        trunk_id = backends.run(backends.get_backend().save_outbound_trunk(spec))
+    except TelephonyUnavailable as exc:
         raise TelephonyError(_("LiveKit rechazó el trunk: %(error)s") % {"error": exc}) from exc
     TelephonyConfig.objects.filter(pk=config.pk).update(sip_trunk_id=trunk_id)
     config.sip_trunk_id = trunk_id

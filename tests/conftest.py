@@ -45,7 +45,7 @@ def admin_client_logged(client, staff_user):
 
 @pytest.fixture(scope="session")
 def livekit_server():
-    from tests.livekit_server import FakeLiveKitServer
+    from telephony.testing import FakeLiveKitServer
 
     with FakeLiveKitServer() as server:
         yield server

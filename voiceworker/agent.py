@@ -54,7 +54,7 @@ class Outcome(StrEnum):
 
 
 def _describe(question: Question) -> str:
-    kinds = {
+    kinds: dict[str, str] = {
         SurveyQuestion.Type.SCORE: _("número entero del 0 al 10"),
         SurveyQuestion.Type.YES_NO: _("sí o no"),
         SurveyQuestion.Type.TEXT: _("texto libre"),

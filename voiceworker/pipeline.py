@@ -23,7 +23,7 @@ from voiceworker.config import (
 )
 
 
-def _livekit_credentials() -> dict[str, str]:
+def _livekit_credentials() -> dict[str, Any]:
     # explicit, so LiveKit Inference works whether or not the settings came from the environment
     return {
         "api_key": setting_value("LIVEKIT_API_KEY"),
@@ -51,7 +51,7 @@ def build_llm(spec: PipelineSpec) -> llm.LLM:
 def build_tts(spec: PipelineSpec) -> tts.TTS:
     route = route_tts(spec.tts_model)
     if route.route == Route.LIVEKIT_INFERENCE:
-        voice = {"voice": spec.voice_id} if spec.voice_id else {}
+        voice: dict[str, Any] = {"voice": spec.voice_id} if spec.voice_id else {}
         return inference.TTS(model=route.model, language=spec.language, **voice, **_livekit_credentials())
     kwargs: dict[str, Any] = {
         "model": route.model,

@@ -12,16 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calls.models import Call, Campaign, DoNotCallEntry, Lead
-from calls.services import (
+from calls.services.dialing import (
     DialOutcome,
     call_claim_for_dialing,
     call_dial_failed,
     call_dial_request,
     call_dial_succeeded,
-    call_transition,
 )
 from calls.services.lead_outcomes import lead_transition
-from telephony import dialer, livekit
+from calls.services.lifecycle import call_transition
+from telephony import backends, dialer
+from telephony.exceptions import SipCallFailed, TelephonyNotConfigured, TelephonyUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -66,28 +67,24 @@ def _claim(call_id: int) -> Call | None:
     return None if isinstance(claimed, DialOutcome) else claimed
 
 
-def call_dial_finish(*, call: Call, result: livekit.DialResult | None, error: BaseException | None) -> str:
+def call_dial_finish(*, call: Call, result: backends.DialResult | None, error: BaseException | None) -> str:
     """Record one dial's outcome, exactly as the one-call path does; network errors retry on that path."""
     if error is None and result is not None:
         return call_dial_succeeded(call=call, result=result).status
-    try:
-        outcome = call_dial_failed(
-            call=call, attempt=0, exc=error if isinstance(error, Exception) else Exception(error)
-        )
-    except Exception as exc:
-        logger.exception("Dial of call %s failed unexpectedly", call.pk)
-        call_transition(
-            call_id=call.pk, to=Call.Status.FAILED, failure_reason=f"{exc.__class__.__name__}: {exc}"
-        )
+    if not isinstance(error, SipCallFailed | TelephonyNotConfigured | TelephonyUnavailable):
+        logger.error("Dial of call %s failed unexpectedly: %r", call.pk, error)
+        reason = f"{error.__class__.__name__}: {error}"
+        call_transition(call_id=call.pk, to=Call.Status.FAILED, failure_reason=reason)
         return Call.Status.FAILED
+    outcome = call_dial_failed(call=call, attempt=0, exc=error)
     if outcome.retry_in is not None:
-        from calls.tasks import place_call
+        from calls.tasks import call_dial_task
 
-        place_call.apply_async((call.pk, outcome.next_attempt), countdown=outcome.retry_in)
+        call_dial_task.apply_async((call.pk, outcome.next_attempt), countdown=outcome.retry_in)
     return outcome.status
 
 
-def _finish_in_pool(call: Call, result: livekit.DialResult | None, error: BaseException | None) -> None:
+def _finish_in_pool(call: Call, result: backends.DialResult | None, error: BaseException | None) -> None:
     close_old_connections()
     try:
         call_dial_finish(call=call, result=result, error=error)
@@ -105,13 +102,17 @@ def calls_dial_paced(*, slots: Sequence[tuple[int, float]]) -> int:
     claimed = [(call, at) for call_id, at in slots if (call := _claim(call_id)) is not None]
     if not claimed:
         return 0
-    backend = livekit.get_backend()
+    backend = backends.get_backend()
     if settings.CAMPAIGN_DIALER == "async":
         background = dialer.get_dialer(finisher_threads=settings.CAMPAIGN_DIALER_OUTCOME_THREADS)
         for call, not_before in claimed:
-            background.submit(backend, call_dial_request(call, 0), not_before, partial(_finish_in_pool, call))
+            background.submit(
+                backend, call_dial_request(call=call, attempt=0), not_before, partial(_finish_in_pool, call)
+            )
         return len(claimed)
-    results = livekit.run(dialer.dial_many(backend, [(call_dial_request(call, 0), t) for call, t in claimed]))
+    results = backends.run(
+        dialer.dial_many(backend, [(call_dial_request(call=call, attempt=0), t) for call, t in claimed])
+    )
     for (call, _not_before), result in zip(claimed, results, strict=True):
         if isinstance(result, BaseException):
             call_dial_finish(call=call, result=None, error=result)

@@ -145,7 +145,7 @@ CELERY_IMPORTS = ("calls.tasks_campaigns",)
 CAMPAIGN_DISPATCH_INTERVAL_SECONDS = env.float("CAMPAIGN_DISPATCH_INTERVAL_SECONDS", default=1.0)
 CELERY_BEAT_SCHEDULE = {
     "reconcile-calls": {
-        "task": "calls.tasks.reconcile_calls",
+        "task": "calls.tasks.calls_reconcile_task",
         "schedule": crontab(minute="*"),
     },
     "dispatch-campaigns": {

@@ -116,6 +116,7 @@ def test_export_csv_action(admin_client_logged):
     assert by_column[0]["nombre_cliente"] == "José Muñoz"
     assert by_column[0]["comentarios"] == "Atención excelente, ¡volvería!"
     assert by_column[1]["puntuacion_comercial"] == "7"
+    assert selected[1].voice_agent is not None
     assert by_column[1]["agente"] == selected[1].voice_agent.name
 
 

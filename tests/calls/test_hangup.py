@@ -35,7 +35,7 @@ def test_colgar_schedules_instead_of_sleeping(
     settings.CALL_HANGUP_DELAY_SECONDS = 2.0
     scheduled = []
     monkeypatch.setattr(
-        tasks.end_call, "apply_async", lambda args, countdown: scheduled.append((args, countdown))
+        tasks.call_end_room_task, "apply_async", lambda args, countdown: scheduled.append((args, countdown))
     )
     monkeypatch.setattr("time.sleep", lambda seconds: pytest.fail("slept in the request"))
     monkeypatch.setattr("asyncio.sleep", lambda seconds: pytest.fail("slept in the request"))

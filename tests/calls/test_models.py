@@ -1,15 +1,37 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
-from calls.models import SCORE_FIELDS, Encuesta
+from calls.models import SCORE_FIELDS, Call, Encuesta
+from calls.services import encuesta_save
 from tests.factories import EncuestaFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_encuesta_uses_the_legacy_table():
-    assert Encuesta._meta.db_table == "encuestas"
+def test_a_row_written_by_the_old_system_reads_as_an_encuesta():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO encuestas (telefono, fecha, completada, puntuacion_comercial, puntuacion_instalador,"
+            " puntuacion_rapidez, comentarios, status, llm_model, created_at, updated_at, nombre_cliente,"
+            " respuestas, transcription)"
+            " VALUES (%s, %s, %s, %s, NULL, NULL, %s, %s, '', %s, %s, '', '{}', '')",
+            [
+                "+34621151394",
+                timezone.now(),
+                True,
+                9,
+                "Muy bien",
+                "completed",
+                timezone.now(),
+                timezone.now(),
+            ],
+        )
+
+    encuesta = Encuesta.objects.get(telefono="+34621151394")
+    assert (encuesta.completada, encuesta.puntuacion_comercial, encuesta.comentarios) == (True, 9, "Muy bien")
+    assert encuesta.status == Encuesta.Status.COMPLETED
 
 
 def test_encuesta_defaults():
@@ -22,16 +44,27 @@ def test_encuesta_defaults():
     assert encuesta.respuestas == {}
 
 
-def test_status_choices_cover_the_survey_lifecycle():
-    assert set(Encuesta.Status.values) >= {
-        "pending",
-        "initiated",
-        "in_progress",
-        "incomplete",
-        "completed",
-        "rejected_opt_out",
-        "failed",
-    }
+@pytest.mark.parametrize("closed", sorted(Encuesta.FINAL_STATUSES))
+@pytest.mark.parametrize("later", sorted(Encuesta.Status.values))
+def test_a_later_save_never_reopens_a_closed_survey(closed, later):
+    encuesta = EncuestaFactory(status=Encuesta.Status.IN_PROGRESS)
+    encuesta_save(encuesta_id=encuesta.pk, status=closed)
+
+    encuesta_save(encuesta_id=encuesta.pk, status=later, answers={"comentarios": "después"})
+
+    encuesta.refresh_from_db()
+    assert encuesta.status == closed
+    assert encuesta.completada is (closed == Encuesta.Status.COMPLETED)
+    assert encuesta.comentarios == "después"
+
+
+def test_the_state_machines_name_every_status_and_never_leave_a_closed_one():
+    assert set(Encuesta.TRANSITIONS) == set(Encuesta.Status.values)
+    assert set(Call.TRANSITIONS) | {Call.Status.QUEUED} == set(Call.Status.values)
+    for to, allowed in Encuesta.TRANSITIONS.items():
+        assert to in Encuesta.FINAL_STATUSES or not allowed & Encuesta.FINAL_STATUSES, to
+    for allowed in Call.TRANSITIONS.values():
+        assert not allowed & Call.TERMINAL_STATUSES
 
 
 @pytest.mark.parametrize("field", SCORE_FIELDS)

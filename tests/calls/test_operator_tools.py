@@ -34,19 +34,18 @@ def test_placecall_errors_are_command_errors(ready):
 def test_admin_llamar_action_queues_each_number_and_reports(
     admin_client_logged, ready, livekit, django_capture_on_commit_callbacks
 ):
-    url = "/admin/agents_app/voiceagent/"
-    page = admin_client_logged.post(url, {"action": "place_calls", "_selected_action": [ready.pk]})
+    action = admin_client_logged.post(
+        "/admin/agents_app/voiceagent/", {"action": "place_calls", "_selected_action": [ready.pk]}
+    )
+    url = action.headers["Location"]
+    assert url == f"/admin/calls/call/place/?agent={ready.pk}"
+    page = admin_client_logged.get(url)
     assert page.status_code == 200
     assert 'name="numbers"' in page.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         result = admin_client_logged.post(
-            url,
-            {
-                "action": "place_calls",
-                "_selected_action": [ready.pk],
-                "numbers": "+34621151394, Ana\n12345\n+34803123456\n621151395",
-            },
+            url, {"numbers": "+34621151394, Ana\n12345\n+34803123456\n621151395"}
         )
     html = result.content.decode()
     assert result.status_code == 200

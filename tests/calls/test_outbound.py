@@ -137,11 +137,11 @@ def test_connection_error_is_retried(place, livekit, settings):
 
 
 def test_redelivered_task_does_not_dial_again(place, livekit):
-    from calls.tasks import place_call
+    from calls.tasks import call_dial_task
 
     place()
     call = Call.objects.get()
-    place_call.apply(args=(call.pk, 0))
+    call_dial_task.apply(args=(call.pk, 0))
     assert len(livekit.calls("CreateSIPParticipant")) == 1
 
 
@@ -292,7 +292,7 @@ def test_outbound_is_throttled_per_user(place, settings):
 def test_console_backend_logs_instead_of_calling(place, settings, livekit, caplog):
     settings.TELEPHONY_BACKEND = "console"
     settings.LIVEKIT_URL = ""
-    with caplog.at_level("WARNING", logger="telephony.livekit"):
+    with caplog.at_level("WARNING", logger="telephony.backends"):
         assert place().status_code == 200
     assert livekit.requests == []
     assert "would dial" in caplog.text

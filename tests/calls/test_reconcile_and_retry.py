@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from calls.models import Call, Encuesta
 from calls.services import call_retry, call_transition, calls_reconcile
-from calls.tasks import reconcile_calls
+from calls.tasks import calls_reconcile_task
 from tests.factories import CallFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def test_reconcile_ends_calls_whose_room_is_gone(livekit, django_capture_on_comm
     recent = CallFactory(status=Call.Status.DIALING, dialing_at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = reconcile_calls.apply().get()
+        result = calls_reconcile_task.apply().get()
 
     assert result == {"ended": 2, "requeued": 0}
     statuses = dict(Call.objects.values_list("pk", "status"))

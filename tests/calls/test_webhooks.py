@@ -4,8 +4,8 @@ import pytest
 from livekit.api import ParticipantInfo
 
 from calls.models import Call, Encuesta
+from telephony.testing import make_webhook_event, sign_webhook
 from tests.factories import CallFactory
-from tests.livekit_server import make_webhook_event, sign_webhook
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,7 @@ def test_answer_and_hangup_record_times_and_duration(post_event):
     post_event(sip_event("participant_joined", call, "active", at=T0 + 5))
     call.refresh_from_db()
     assert call.status == Call.Status.IN_PROGRESS
+    assert call.answered_at is not None
     assert call.answered_at.timestamp() == T0 + 5
     assert call.sip_call_id == "SCL_webhook"
     assert call.encuesta.status == Encuesta.Status.IN_PROGRESS
@@ -51,6 +52,7 @@ def test_answer_and_hangup_record_times_and_duration(post_event):
     post_event(sip_event("participant_left", call, "hangup", at=T0 + 65))
     call.refresh_from_db()
     assert call.status == Call.Status.COMPLETED
+    assert call.ended_at is not None
     assert call.ended_at.timestamp() == T0 + 65
     assert call.duration_seconds == 60
     assert Encuesta.objects.get().status == Encuesta.Status.INCOMPLETE

@@ -10,7 +10,7 @@ ALWAYS_OPEN = {str(day): [["00:00", "24:00"]] for day in range(7)}
 
 @pytest.fixture(scope="session")
 def phone_server():
-    from tests.livekit_phones import PhoneLiveKitServer
+    from telephony.testing.phones import PhoneLiveKitServer
 
     with PhoneLiveKitServer() as server:
         yield server

@@ -146,7 +146,7 @@ def test_goodbye_is_spoken_before_the_room_is_deleted(survey: Survey, start_call
 
             def record_history() -> asyncio.Future[None]:
                 said_before_hangup.extend(
-                    item.text_content
+                    item.text_content or ""
                     for item in running.session.history.items
                     if isinstance(item, llm.ChatMessage) and item.role == "assistant"
                 )

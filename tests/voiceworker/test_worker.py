@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 from livekit import rtc
@@ -45,16 +47,20 @@ def participant(status: str | None, *, kind=SIP, identity: str = "sip_1") -> Sim
     return SimpleNamespace(identity=identity, kind=kind, attributes=attributes)
 
 
+def wait_until_answered(room: FakeRoom, timeout: float) -> Coroutine[Any, Any, object]:
+    return worker.wait_until_answered(cast(rtc.Room, room), timeout=timeout)
+
+
 class TestWaitUntilAnswered:
     def test_an_active_call_already_in_the_room_is_answered(self):
         callee = participant("active")
-        answered = asyncio.run(worker.wait_until_answered(FakeRoom(callee), timeout=5))
+        answered = asyncio.run(wait_until_answered(FakeRoom(callee), timeout=5))
         assert answered is callee
 
     def test_waits_through_dialing_and_ringing_until_active(self):
-        async def scenario() -> tuple[SimpleNamespace | None, bool]:
+        async def scenario() -> tuple[Any, bool]:
             room = FakeRoom()
-            waiting = asyncio.create_task(worker.wait_until_answered(room, timeout=5))
+            waiting = asyncio.create_task(wait_until_answered(room, timeout=5))
             await asyncio.sleep(0)  # let it subscribe
             callee = participant("dialing")
             room.emit("participant_connected", callee)
@@ -70,10 +76,10 @@ class TestWaitUntilAnswered:
         assert done_while_ringing is False
 
     def test_a_callee_who_leaves_before_answering_is_not_answered(self):
-        async def scenario() -> SimpleNamespace | None:
+        async def scenario() -> object:
             callee = participant("ringing")
             room = FakeRoom(callee)
-            waiting = asyncio.create_task(worker.wait_until_answered(room, timeout=5))
+            waiting = asyncio.create_task(wait_until_answered(room, timeout=5))
             await asyncio.sleep(0)
             room.emit("participant_disconnected", callee)
             return await waiting
@@ -81,20 +87,20 @@ class TestWaitUntilAnswered:
         assert asyncio.run(scenario()) is None
 
     def test_a_hung_up_call_is_not_answered(self):
-        assert asyncio.run(worker.wait_until_answered(FakeRoom(participant("hangup")), timeout=5)) is None
+        assert asyncio.run(wait_until_answered(FakeRoom(participant("hangup")), timeout=5)) is None
 
     def test_other_participants_are_ignored(self):
         room = FakeRoom(participant("active", kind=STANDARD, identity="operadora"))
-        assert asyncio.run(worker.wait_until_answered(room, timeout=0.01)) is None
+        assert asyncio.run(wait_until_answered(room, timeout=0.01)) is None
 
     def test_a_sip_participant_without_call_status_counts_as_answered(self):
         callee = participant(None)
-        assert asyncio.run(worker.wait_until_answered(FakeRoom(callee), timeout=5)) is callee
+        assert asyncio.run(wait_until_answered(FakeRoom(callee), timeout=5)) is callee
 
     def test_handlers_are_removed_afterwards(self):
         async def scenario() -> tuple[set, set]:
             room = FakeRoom()
-            waiting = asyncio.create_task(worker.wait_until_answered(room, timeout=5))
+            waiting = asyncio.create_task(wait_until_answered(room, timeout=5))
             await asyncio.sleep(0)
             during = set(room.subscribed)
             room.emit("participant_connected", participant("active"))

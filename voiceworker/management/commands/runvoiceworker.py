@@ -10,9 +10,11 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
+from typing import cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Field
 from django.utils.translation import gettext as _
 from livekit.agents import cli
 
@@ -39,7 +41,7 @@ def _argv(argv: list[str]) -> Iterator[None]:
 def _default_spec() -> PipelineSpec:
     """What a new agent would use: checked when no active agent uses this dispatch name yet."""
     default = {
-        name: VoiceAgent._meta.get_field(name).get_default()
+        name: cast(Field, VoiceAgent._meta.get_field(name)).get_default()
         for name in ("language", "stt_model", "llm_model", "tts_model")
     }
     return PipelineSpec(label=_("valores por defecto"), **default)

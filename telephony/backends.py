@@ -13,10 +13,12 @@ from typing import Any, Protocol, TypeVar
 
 import aiohttp
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from livekit import api
 
-from telephony.exceptions import TelephonyNotConfigured
+from telephony.exceptions import SipCallFailed, TelephonyNotConfigured, TelephonyUnavailable
+from telephony.webhooks import SIP_CALL_ID
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -32,7 +34,7 @@ class DialRequest:
     agent_name: str
     dispatch_metadata: str
     trunk_id: str
-    call_to: str
+    phone: str
     from_number: str
     participant_identity: str
     participant_name: str
@@ -61,11 +63,23 @@ class TrunkSpec:
 
 
 def is_retryable(exc: BaseException) -> bool:
+    if isinstance(exc, TelephonyUnavailable):
+        return exc.retryable
     if isinstance(exc, api.SipCallError):
         return False
     if isinstance(exc, api.ServerError):
         return exc.status >= 500 or exc.code in RETRYABLE_CODES
     return isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | TimeoutError)
+
+
+def translate_error(exc: BaseException) -> BaseException:
+    """LiveKit's and the network's errors as ours; anything else is returned unchanged."""
+    if isinstance(exc, api.SipCallError):
+        code = exc.sip_status_code or 0
+        return SipCallFailed(code, exc.sip_status or "", exc.message or "")
+    if isinstance(exc, api.ServerError | aiohttp.ClientError | asyncio.TimeoutError | TimeoutError):
+        return TelephonyUnavailable(f"{exc.__class__.__name__}: {exc}", retryable=is_retryable(exc))
+    return exc
 
 
 class TelephonyBackend(Protocol):
@@ -111,10 +125,12 @@ class LiveKitBackend:
             # The agent is dispatched while the phone rings, so neither waits for the other.
             dispatch_task = asyncio.ensure_future(self._bounded(self._dispatch(lk, request)))
             try:
-                participant = existing or await self._bounded(
-                    lk.sip.create_sip_participant(self._sip_request(request)),
-                    extra=request.ringing_timeout.total_seconds(),
-                )
+                participant = existing
+                if participant is None:
+                    participant = await self._bounded(
+                        lk.sip.create_sip_participant(self._sip_request(request)),
+                        extra=request.ringing_timeout.total_seconds(),
+                    )
             except BaseException:
                 await self._settle(dispatch_task)
                 raise
@@ -146,7 +162,9 @@ class LiveKitBackend:
         )
 
     @staticmethod
-    async def _existing_sip_participant(lk: api.LiveKitAPI, request: DialRequest):
+    async def _existing_sip_participant(
+        lk: api.LiveKitAPI, request: DialRequest
+    ) -> api.SIPParticipantInfo | None:
         """A retried dial must not ring the phone twice: reuse the participant if it exists."""
         response = await lk.room.list_participants(api.ListParticipantsRequest(room=request.room_name))
         for participant in response.participants:
@@ -155,7 +173,7 @@ class LiveKitBackend:
                     participant_id=participant.sid,
                     participant_identity=participant.identity,
                     room_name=request.room_name,
-                    sip_call_id=participant.attributes.get("sip.callID", ""),
+                    sip_call_id=participant.attributes.get(SIP_CALL_ID, ""),
                 )
         return None
 
@@ -163,7 +181,7 @@ class LiveKitBackend:
     def _sip_request(request: DialRequest) -> api.CreateSIPParticipantRequest:
         sip = api.CreateSIPParticipantRequest(
             sip_trunk_id=request.trunk_id,
-            sip_call_to=request.call_to,
+            sip_call_to=request.phone,
             sip_number=request.from_number,
             room_name=request.room_name,
             participant_identity=request.participant_identity,
@@ -211,10 +229,20 @@ class LiveKitBackend:
 
 
 class ConsoleBackend:
-    """Logs what would be sent to LiveKit. Never places a call."""
+    """Logs what would be sent to LiveKit and never places a call.
+
+    It remembers the rooms it "created" (in Django's cache, shared by the web and Celery
+    processes when the cache is) so the reconciler sees them alive, as it would with LiveKit.
+    """
+
+    ROOMS_KEY = "telephony:console:rooms"
+
+    def _rooms(self) -> set[str]:
+        return set(cache.get(self.ROOMS_KEY) or ())
 
     async def dial(self, request: DialRequest) -> DialResult:
         logger.warning("[console telephony] would dial %s", request)
+        cache.set(self.ROOMS_KEY, self._rooms() | {request.room_name}, timeout=None)
         return DialResult(
             dispatch_id=f"AD_console_{request.room_name}",
             sip_participant_id=f"PA_console_{request.room_name}",
@@ -223,10 +251,12 @@ class ConsoleBackend:
 
     async def delete_room(self, room_name: str) -> bool:
         logger.warning("[console telephony] would delete room %s", room_name)
-        return True
+        rooms = self._rooms()
+        cache.set(self.ROOMS_KEY, rooms - {room_name}, timeout=None)
+        return room_name in rooms
 
     async def list_rooms(self) -> set[str]:
-        return set()
+        return self._rooms()
 
     async def save_outbound_trunk(self, spec: TrunkSpec) -> str:
         logger.warning("[console telephony] would save trunk %s", {**spec.__dict__, "auth_password": "***"})
@@ -266,5 +296,14 @@ def get_backend() -> TelephonyBackend:
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run one LiveKit conversation from synchronous code (Celery tasks, admin, commands)."""
-    return asyncio.run(coroutine)
+    """Run one LiveKit conversation from synchronous code (Celery tasks, admin, commands).
+
+    LiveKit's and the network's errors leave as SipCallFailed or TelephonyUnavailable.
+    """
+    try:
+        return asyncio.run(coroutine)
+    except Exception as exc:
+        translated = translate_error(exc)
+        if translated is exc:
+            raise
+        raise translated from exc

@@ -9,7 +9,7 @@ from typing import TypeVar
 import pytest
 from livekit import api
 
-from tests.livekit_server import FakeLiveKitServer, make_webhook_event, sign_webhook
+from telephony.testing import FakeLiveKitServer, make_webhook_event, sign_webhook
 
 T = TypeVar("T")
 
@@ -184,21 +184,20 @@ def test_unknown_method_is_bad_route(server: FakeLiveKitServer) -> None:
     assert (info.value.status, info.value.code) == (404, "bad_route")
 
 
-def test_rtt_delays_every_call(server: FakeLiveKitServer) -> None:
-    server.rtt = 0.2
+def test_rtt_delays_every_call_until_reset(server: FakeLiveKitServer) -> None:
+    server.rtt = 5.0
+    request = api.CreateSIPParticipantRequest(
+        sip_trunk_id="ST_trunk", sip_call_to="+15551230000", room_name="call-rtt"
+    )
 
-    async def scenario(lkapi: api.LiveKitAPI) -> tuple[float, float]:
-        started = time.monotonic()
-        await lkapi.room.list_rooms(api.ListRoomsRequest())
-        single = time.monotonic() - started
-        started = time.monotonic()
-        await asyncio.gather(*(lkapi.room.list_rooms(api.ListRoomsRequest()) for _ in range(3)))
-        return single, time.monotonic() - started
+    for _ in range(2):
+        with pytest.raises(asyncio.TimeoutError):
+            run(server, lambda lk: lk.sip.create_sip_participant(request, timeout=0.2))
+    server.reset_faults()
 
-    single, concurrent = run(server, scenario)
-
-    assert single >= 0.2
-    assert concurrent >= 0.2
+    answered = run(server, lambda lk: lk.sip.create_sip_participant(request, timeout=5.0))
+    assert answered.room_name == "call-rtt"
+    assert [r.method for r in server.requests] == ["CreateSIPParticipant"] * 3
 
 
 def test_delay_trips_client_timeout(server: FakeLiveKitServer) -> None:

@@ -11,14 +11,15 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from google.protobuf.message import DecodeError
+from google.protobuf.message import DecodeError, Message
 from livekit.protocol import sip
 
-from tests.livekit_server import FakeLiveKitServer, TwirpFault, sip_twirp_code
+from telephony.testing import FakeLiveKitServer, TwirpFault, sip_twirp_code
 
 SIP_FAILURES: dict[str, tuple[int, str]] = {
     "busy": (486, "Busy Here"),
@@ -45,7 +46,9 @@ class PhoneLiveKitServer(FakeLiveKitServer):
         self._dials: Counter[str] = Counter()
         self._peak_ringing = 0
         self._phone_lock = threading.Lock()
-        self._handlers["CreateSIPParticipant"] = self._scripted_sip_participant
+
+    def handlers(self) -> Mapping[str, Callable[[Any], Message]]:
+        return {**super().handlers(), "CreateSIPParticipant": self._scripted_sip_participant}
 
     def program(self, number: str, *, ring_seconds: float = 0.0, outcome: str = "answered") -> None:
         if outcome != "answered" and outcome not in SIP_FAILURES:
