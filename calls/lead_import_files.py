@@ -6,6 +6,7 @@ random token, so a report can only be fetched through the campaign it belongs to
 
 import re
 import secrets
+import time
 from pathlib import Path
 from typing import IO
 
@@ -13,6 +14,7 @@ from django.conf import settings
 
 TOKEN = re.compile(r"[0-9a-f]{32}")
 KINDS = ("upload", "report")
+KEEP_SECONDS = 7 * 24 * 3600
 
 
 def import_dir() -> Path:
@@ -33,8 +35,20 @@ def new_token() -> str:
     return secrets.token_hex(16)
 
 
+def prune_old_files(now: float | None = None) -> int:
+    """Forget uploads never confirmed and reports older than a week."""
+    limit = (now or time.time()) - KEEP_SECONDS
+    removed = 0
+    for path in import_dir().iterdir():
+        if path.name.startswith(KINDS) and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def save_upload(*, campaign_id: int, upload: IO[bytes]) -> str:
     """Keep an uploaded file until the import is confirmed; returns its token."""
+    prune_old_files()
     token = new_token()
     with open(import_dir() / f"upload-{campaign_id}-{token}", "wb") as out:
         for chunk in iter(lambda: upload.read(1024 * 1024), b""):

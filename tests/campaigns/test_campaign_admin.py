@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def import_dir(settings, tmp_path):
     settings.LEAD_IMPORT_DIR = tmp_path
+    return tmp_path
 
 
 def url(name: str, *args) -> str:
@@ -253,3 +254,19 @@ def test_pages_need_permissions(client, make_campaign):
     assert client.get(url("import", campaign.pk)).status_code == 403
     assert client.post(url("do", campaign.pk, "start")).status_code == 403
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.DRAFT
+
+
+def test_old_uploads_and_reports_are_pruned(import_dir):
+    import os
+    import time
+
+    from calls.lead_import_files import KEEP_SECONDS, prune_old_files
+
+    old, fresh = import_dir / f"report-1-{'a' * 32}", import_dir / f"upload-1-{'b' * 32}"
+    old.write_text("x")
+    fresh.write_text("y")
+    week_ago = time.time() - KEEP_SECONDS - 60
+    os.utime(old, (week_ago, week_ago))
+
+    assert prune_old_files() == 1
+    assert (old.exists(), fresh.exists()) == (False, True)
