@@ -141,7 +141,7 @@ class CampaignAdmin(CampaignViews, admin.ModelAdmin):
         )
 
     @admin.display(description=gettext_lazy("progreso"))
-    def progress(self, campaign: Campaign) -> str:
+    def progress(self, campaign: Any) -> str:
         return format_html(
             '<span data-campaign-progress="{}">{}</span>',
             campaign.pk,
@@ -149,11 +149,11 @@ class CampaignAdmin(CampaignViews, admin.ModelAdmin):
         )
 
     @admin.display(description=gettext_lazy("llamando"))
-    def calling_now(self, campaign: Campaign) -> str:
+    def calling_now(self, campaign: Any) -> str:
         return format_html('<span data-campaign-calling="{}">{}</span>', campaign.pk, campaign.lead_calling)
 
     def save_model(self, request: HttpRequest, obj: Campaign, form: Any, change: bool) -> None:
-        if not change:
+        if not change and request.user.is_authenticated:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Avg, Count, Q
 
@@ -62,8 +63,8 @@ def campaign_question_stats(*, campaign: Campaign) -> list[QuestionStats]:
     """Per question: answer count, average, distribution of values and NPS where it applies."""
     answers = EncuestaAnswer.objects.filter(encuesta__lead__campaign=campaign)
     questions = {q.key: q for q in campaign_questionnaire(campaign)}
-    summary = {
-        row["question_key"]: row
+    summary: dict[str, dict[str, Any]] = {
+        row["question_key"]: dict(row)
         for row in answers.values("question_key")
         .annotate(
             n=Count("id"),
@@ -75,19 +76,19 @@ def campaign_question_stats(*, campaign: Campaign) -> list[QuestionStats]:
         .order_by()
     }
     distribution: dict[str, list[tuple[str, int]]] = {}
-    for row in (
+    for key, number, text, n in (
         answers.exclude(value_number=None)
-        .values("question_key", "value_number", "value_text")
+        .values_list("question_key", "value_number", "value_text")
         .annotate(n=Count("id"))
         .order_by("question_key", "value_number")
     ):
-        label = row["value_text"] or _number_label(row["value_number"])
-        distribution.setdefault(row["question_key"], []).append((label, row["n"]))
+        label = text or _number_label(number or Decimal(0))
+        distribution.setdefault(key, []).append((label, n))
     keys = [*questions, *sorted(set(summary) - set(questions))]
     stats = []
     for key in keys:
         question = questions.get(key) or Question(key, key, QuestionType.TEXT, required=False)
-        row = summary.get(key, {})
+        row: dict[str, Any] = summary.get(key, {})
         item = QuestionStats(key=key, text=question.text, type=question.type, answers=row.get("n", 0))
         if row.get("avg") is not None and question.type == QuestionType.SCORE:
             item.average = round(float(row["avg"]), 2)

@@ -63,6 +63,7 @@ def off_the_browser_loop(work) -> None:
 def complete_every_call() -> None:
     """What the voice agent and LiveKit do for each answered call: save, finish, hang up."""
     for lead in Lead.objects.filter(status=Lead.Status.CALLING):
+        assert lead.encuesta_id is not None and lead.current_call_id is not None
         encuesta_save(encuesta_id=lead.encuesta_id, answers={"comercial": 9, "instalador": 8, "rapidez": 10})
         encuesta_finish(encuesta_id=lead.encuesta_id)
         call_transition(call_id=lead.current_call_id, to=Call.Status.COMPLETED)
