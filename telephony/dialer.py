@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -32,12 +31,9 @@ class _SharedSessionBackend(LiveKitBackend):
         super().__init__(backend.url, backend.api_key, backend.api_secret, backend.timeout)
         self._session = session
 
-    @asynccontextmanager
-    async def _shared(self):
-        yield api.LiveKitAPI(self.url, self.api_key, self.api_secret, session=self._session)
-
-    def _client(self):  # type: ignore[override]
-        return self._shared()
+    def _client(self) -> api.LiveKitAPI:
+        # A client on a session it did not create leaves that session open when it closes.
+        return api.LiveKitAPI(self.url, self.api_key, self.api_secret, session=self._session)
 
 
 def _new_session() -> aiohttp.ClientSession:

@@ -150,9 +150,9 @@ def _start_calls(
             for lead in fresh
         ]
     )
-    for lead, encuesta in zip(fresh, created, strict=True):
-        lead.encuesta_id = encuesta.pk
-    again = [lead.encuesta_id for lead in leads if lead not in fresh]
+    survey_of: dict[int, int] = {lead.pk: encuesta.pk for lead, encuesta in zip(fresh, created, strict=True)}
+    again = [lead.encuesta_id for lead in leads if lead.encuesta_id is not None]
+    survey_of.update({lead.pk: lead.encuesta_id for lead in leads if lead.encuesta_id is not None})
     last_attempt: dict[int, int] = {}
     if again:
         Encuesta.objects.filter(
@@ -167,15 +167,12 @@ def _start_calls(
         )
     calls = []
     for lead in leads:
-        attempt = last_attempt.get(lead.encuesta_id, 0) + 1
-        room = (
-            f"encuesta_{lead.encuesta_id}"
-            if attempt == 1
-            else f"encuesta_{lead.encuesta_id}_intento_{attempt}"
-        )
+        encuesta_id = lead.encuesta_id = survey_of[lead.pk]
+        attempt = last_attempt.get(encuesta_id, 0) + 1
+        room = f"encuesta_{encuesta_id}" if attempt == 1 else f"encuesta_{encuesta_id}_intento_{attempt}"
         calls.append(
             Call(
-                encuesta_id=lead.encuesta_id,
+                encuesta_id=encuesta_id,
                 attempt=attempt,
                 room_name=room,
                 telephony_config=config,

@@ -11,7 +11,7 @@ from calls.models import Call, Campaign, Encuesta, Lead
 LeadStatus = Lead.Status
 Outcome = Lead.Outcome
 INVALID_NUMBER_SIP_CODES = frozenset({404, 410, 484, 604})
-RETRY_DELAY_FIELDS = {
+RETRY_DELAY_FIELDS: dict[str, str] = {
     Outcome.BUSY: "retry_delay_busy",
     Outcome.NO_ANSWER: "retry_delay_no_answer",
     Outcome.VOICEMAIL: "retry_delay_voicemail",
@@ -103,7 +103,7 @@ def lead_follow_encuesta(*, encuesta: Encuesta) -> None:
 
     A lead still on the phone is settled when its call ends, so it keeps counting against concurrency.
     """
-    targets = {
+    targets: dict[str, str] = {
         Encuesta.Status.COMPLETED: LeadStatus.COMPLETED,
         Encuesta.Status.REJECTED_OPT_OUT: LeadStatus.OPTED_OUT,
     }

@@ -1,4 +1,6 @@
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -35,7 +37,7 @@ def phones(phone_server, settings):
 @pytest.fixture
 def make_campaign(db, voice_agent, telephony_config):
     def make(
-        phones: list[str] = (), *, start: bool = True, regions: dict[str, str] | None = None, **fields
+        phones: Sequence[str] = (), *, start: bool = True, regions: dict[str, str] | None = None, **fields
     ) -> Campaign:
         defaults = {
             "calling_window": ALWAYS_OPEN,
@@ -66,5 +68,6 @@ def make_campaign(db, voice_agent, telephony_config):
     return make
 
 
-def lead(phone: str) -> Lead:
+def lead(phone: str) -> Any:
+    """The lead of a phone, read loosely (Any): tests reach into its optional survey and call freely."""
     return Lead.objects.select_related("encuesta").get(phone=phone)

@@ -16,8 +16,8 @@ def hours(window=None, **kwargs) -> CallingHours:
     return CallingHours(window=parse_window(window or default_calling_window()), tz=MADRID, **kwargs)
 
 
-def madrid(*args: int) -> datetime:
-    return datetime(*args, tzinfo=MADRID)
+def madrid(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=MADRID)
 
 
 def test_default_window_is_weekdays_nine_to_nine_local():
@@ -58,8 +58,10 @@ def test_several_ranges_a_day():
 )
 def test_opening_stays_at_nine_local_across_dst_changes(day, utc_hour):
     weekend = hours({"5": [["09:00", "21:00"]], "6": [["09:00", "21:00"]]})
-    opening = weekend.next_opening(datetime(*day, 0, 30, tzinfo=UTC))
-    assert opening.astimezone(UTC) == datetime(*day, utc_hour, 0, tzinfo=UTC)
+    year, month, date = day
+    opening = weekend.next_opening(datetime(year, month, date, 0, 30, tzinfo=UTC))
+    assert opening is not None
+    assert opening.astimezone(UTC) == datetime(year, month, date, utc_hour, 0, tzinfo=UTC)
     assert opening.astimezone(MADRID).hour == 9
 
 

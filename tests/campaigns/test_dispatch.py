@@ -1,7 +1,8 @@
 """The dispatcher against the LiveKit test server with programmed phones (eager Celery, inline dialer)."""
 
 import itertools
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -76,7 +77,7 @@ def test_voicemail_network_failure_and_dropped_calls_use_their_own_delays(phones
     campaign = make_campaign(NUMBERS[:3])
     phones.fail("CreateSIPParticipant", code="unavailable", times=1)
     tick()
-    calls = {row.phone: row for row in Lead.objects.all()}
+    calls: dict[str, Any] = {row.phone: row for row in Lead.objects.all()}
     failed = [p for p, row in calls.items() if row.status == Lead.Status.SCHEDULED]
     assert len(failed) == 1
     assert calls[failed[0]].last_outcome == Lead.Outcome.FAILED
@@ -257,7 +258,7 @@ def test_pacing_stops_at_the_window_closing(phones, make_campaign):
     from zoneinfo import ZoneInfo
 
     campaign = make_campaign(NUMBERS, calls_per_second=2.0, calling_window={"2": [["09:00", "21:00"]]})
-    before_closing = timezone.datetime(2026, 11, 25, 20, 59, 59, tzinfo=ZoneInfo("Europe/Madrid"))
+    before_closing = datetime(2026, 11, 25, 20, 59, 59, tzinfo=ZoneInfo("Europe/Madrid"))
     assert len(campaign_dispatch(campaign_id=campaign.pk, now=before_closing)) == 2  # at +0 s and +0.5 s
 
 
@@ -266,9 +267,9 @@ def test_no_call_outside_the_window_and_due_leads_wait_for_the_opening(phones, m
 
     madrid = ZoneInfo("Europe/Madrid")
     make_campaign(NUMBERS[:2], calling_window={"2": [["09:00", "21:00"]]})  # Wednesdays
-    assert tick(now=timezone.datetime(2026, 11, 25, 8, 59, tzinfo=madrid)).started == 0
-    assert tick(now=timezone.datetime(2026, 11, 25, 21, 0, tzinfo=madrid)).started == 0
-    assert tick(now=timezone.datetime(2026, 12, 2, 9, 0, tzinfo=madrid)).started == 2
+    assert tick(now=datetime(2026, 11, 25, 8, 59, tzinfo=madrid)).started == 0
+    assert tick(now=datetime(2026, 11, 25, 21, 0, tzinfo=madrid)).started == 0
+    assert tick(now=datetime(2026, 12, 2, 9, 0, tzinfo=madrid)).started == 2
 
 
 def test_lead_in_a_region_on_holiday_waits_for_its_next_opening(phones, make_campaign, tick):
@@ -281,12 +282,12 @@ def test_lead_in_a_region_on_holiday_waits_for_its_next_opening(phones, make_cam
         regions={NUMBERS[0]: "CT"},
         calling_window=None or {str(d): [["09:00", "21:00"]] for d in range(5)},
     )
-    diada = timezone.datetime(2026, 9, 11, 10, 0, tzinfo=madrid)
+    diada = datetime(2026, 9, 11, 10, 0, tzinfo=madrid)
     Lead.objects.update(next_attempt_at=diada - timedelta(hours=1))
     assert tick(now=diada).started == 1
     catalan = lead(NUMBERS[0])
     assert catalan.status == Lead.Status.PENDING
-    assert catalan.next_attempt_at == timezone.datetime(2026, 9, 14, 9, 0, tzinfo=madrid)
+    assert catalan.next_attempt_at == datetime(2026, 9, 14, 9, 0, tzinfo=madrid)
     assert lead(NUMBERS[1]).status == Lead.Status.CALLING
 
 
@@ -294,7 +295,7 @@ def test_national_holiday_stops_the_whole_campaign(phones, make_campaign, tick):
     from zoneinfo import ZoneInfo
 
     make_campaign(NUMBERS[:1], skip_holidays=True)
-    fiesta = timezone.datetime(2026, 10, 12, 10, 0, tzinfo=ZoneInfo("Europe/Madrid"))
+    fiesta = datetime(2026, 10, 12, 10, 0, tzinfo=ZoneInfo("Europe/Madrid"))
     Lead.objects.update(next_attempt_at=fiesta - timedelta(days=1))
     assert tick(now=fiesta).started == 0
 
