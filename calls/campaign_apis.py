@@ -153,7 +153,7 @@ class CampaignListApi(CampaignApi):
 
 
 class CampaignDetailApi(CampaignApi):
-    required_permissions = {"GET": (VIEW,), "PUT": (CHANGE,), "PATCH": (CHANGE,), "DELETE": (DELETE,)}
+    required_permissions = {"GET": (VIEW,), "PUT": (CHANGE,), "DELETE": (DELETE,)}
 
     @extend_schema(responses=CampaignDetailOutputSerializer)
     def get(self, request: Request, campaign_id: int) -> Response:
@@ -173,12 +173,12 @@ class CampaignDetailApi(CampaignApi):
         campaign_update(campaign_id=campaign_id, **serializer.campaign_fields())
         return Response(_campaign_out(campaign_id))
 
-    patch = put
-
     @extend_schema(
-        responses=inline_serializer(
-            "CampaignDeleted", {"status": serializers.CharField(), "message": serializers.CharField()}
-        )
+        responses={
+            200: inline_serializer(
+                "CampaignDeleted", {"status": serializers.CharField(), "message": serializers.CharField()}
+            )
+        }
     )
     def delete(self, request: Request, campaign_id: int) -> Response:
         name = campaign_delete(campaign_id=campaign_id)

@@ -1,6 +1,8 @@
 """The old system's campaign API: exact shapes, status words, errors with a top-level detail."""
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -335,3 +337,22 @@ def test_each_view_needs_its_model_permission(make_campaign, method, name, perm)
 
     assert response.status_code == 403
     assert Campaign.objects.filter(pk=campaign.pk).exists()
+
+
+def exercise_campaign_api(call: Callable[..., Any], agent_id: int) -> None:
+    """Every campaign endpoint once, as the old client uses them (the schema conformance test calls this)."""
+    campaign = {"name": "Conformidad", "agent_id": agent_id, "scheduled_time": None, "status": "draft"}
+    created = call("post", "/api/campaigns", {"campaign": campaign, "leads": [{"phone_number": "612345678"}]})
+    path = f"/api/campaigns/{created['id']}"
+    call("get", "/api/campaigns")
+    call("post", f"{path}/leads", [{"phone_number": "699111222", "customer_name": "Jon"}])
+    lead_id = call("get", path)["leads"][0]["id"]
+    call("put", path, {"name": "Conformidad 2", "scheduled_time": None})
+    for action in ("start", "pause", "resume"):
+        call("post", f"{path}/{action}")
+    Lead.objects.filter(campaign_id=created["id"]).update(status=Lead.Status.UNREACHABLE)
+    call("post", f"{path}/retry")
+    Lead.objects.filter(pk=lead_id).update(status=Lead.Status.INCOMPLETE)
+    call("post", f"/api/campaigns/leads/{lead_id}/retry")
+    call("post", f"{path}/cancel")
+    call("delete", path)
