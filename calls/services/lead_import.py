@@ -139,15 +139,34 @@ def check_row(columns: Columns, line: int, cells: list[str]) -> CheckedRow:
     return CheckedRow(line, padded, lead=LeadRow(phone=phone, customer_name=name, region=region, extra=extra))
 
 
+class DoNotCallList:
+    """The do-not-call numbers among a batch: from memory when the list is small (read once per
+    import), else one indexed query per batch."""
+
+    PRELOAD_MAX = 50_000
+
+    def __init__(self) -> None:
+        small = DoNotCallEntry.objects.count() <= self.PRELOAD_MAX
+        self.numbers = set(DoNotCallEntry.objects.values_list("phone", flat=True)) if small else None
+
+    def among(self, phones: set[str]) -> set[str]:
+        if self.numbers is not None:
+            return phones & self.numbers
+        return set(DoNotCallEntry.objects.filter(phone__in=phones).values_list("phone", flat=True))
+
+
 def _mark_batch(
-    campaign_id: int, batch: list[CheckedRow], unwritten: frozenset[str] = frozenset()
+    campaign_id: int,
+    batch: list[CheckedRow],
+    unwritten: frozenset[str] = frozenset(),
+    do_not_call: DoNotCallList | None = None,
 ) -> list[CheckedRow]:
     """Reject, within a batch, numbers on the do-not-call list, already in the campaign or repeated.
 
     `unwritten`: phones of the previous batch, still being written, so not yet found by the query.
     """
     phones = {row.lead.phone for row in batch if row.lead}
-    blocked = set(DoNotCallEntry.objects.filter(phone__in=phones).values_list("phone", flat=True))
+    blocked = (do_not_call or DoNotCallList()).among(phones)
     present = set(
         Lead.objects.filter(campaign_id=campaign_id, phone__in=phones).values_list("phone", flat=True)
     )
@@ -203,9 +222,10 @@ def leads_import(
         )
     writer = report_writer(report, table.columns) if report is not None else None
     result = ImportResult(columns=table.columns.names)
+    do_not_call = DoNotCallList()
     with BatchWriter(campaign_id=campaign_id) as batches:
         for batch in _batches(table, batch_size):
-            batch = _mark_batch(campaign_id, batch, batches.unwritten_phones)
+            batch = _mark_batch(campaign_id, batch, batches.unwritten_phones, do_not_call)
             batches.submit([row.lead for row in batch if row.lead])
             result.rows += len(batch)
             for row in batch:

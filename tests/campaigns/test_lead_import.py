@@ -249,3 +249,17 @@ def test_duplicates_of_the_batch_still_being_written_are_reported_per_row(make_c
     assert (result.created, result.rejected[Rejection.DUPLICATE]) == (4, 2)
     assert [(r.line, r.reason) for r in result.sample] == [(5, "duplicate"), (6, "duplicate")]
     assert Lead.objects.filter(campaign=campaign).count() == 4
+
+
+@pytest.mark.parametrize("preload_max", [0, 50_000])
+def test_do_not_call_list_read_once_or_per_batch(make_campaign, monkeypatch, preload_max):
+    from calls.services.lead_import import DoNotCallList
+
+    monkeypatch.setattr(DoNotCallList, "PRELOAD_MAX", preload_max)
+    campaign = make_campaign(start=False)
+    DoNotCallEntry.objects.create(phone="+34611222333")
+    text = "telefono\n612345678\n611222333\n699111222\n"
+
+    result = leads_import(campaign_id=campaign.pk, table=read_lead_file(csv_bytes(text)), batch_size=2)
+
+    assert (result.created, result.rejected[Rejection.DO_NOT_CALL]) == (2, 1)
