@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from celery.signals import worker_shutdown
 from django.db import OperationalError
 
 from calls.services.campaign_dialing import calls_dial_paced
@@ -30,3 +31,11 @@ def campaigns_dispatch_task() -> int:
 def campaign_dial_task(self, slots: list[list[float]]) -> int:
     """Call ids in, with each dial's start time; a redelivered task dials nothing twice."""
     return calls_dial_paced(slots=[(int(call_id), float(at)) for call_id, at in slots])
+
+
+@worker_shutdown.connect
+def close_campaign_dialer(**kwargs: object) -> None:
+    """Phones still ringing get their answer recorded before the worker exits (warm shutdown)."""
+    from telephony.dialer import get_dialer
+
+    get_dialer().close()

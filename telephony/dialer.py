@@ -146,6 +146,21 @@ class BackgroundDialer:
         with self._idle:
             return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
 
+    def close(self, timeout: float = 30.0) -> None:
+        """Let dials in flight finish (up to `timeout`), then close the shared HTTP sessions."""
+        loop = self._loop
+        if loop is None:
+            return
+        self.wait_idle(timeout)
+        sessions = list(self._sessions.values())
+        self._sessions.clear()
+
+        async def close_all() -> None:
+            for session in sessions:
+                await session.close()
+
+        asyncio.run_coroutine_threadsafe(close_all(), loop).result(timeout)
+
     def reset_peak(self) -> None:
         with self._lock:
             self._peak = self._in_flight

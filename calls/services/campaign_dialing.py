@@ -99,20 +99,21 @@ def calls_dial_paced(*, slots: Sequence[tuple[int, float]]) -> int:
     "async" (workers): every call rings as a coroutine of the process-wide dialer and this returns
     at once. "inline" (tests and eager mode): dial them concurrently and record outcomes before returning.
     """
-    claimed = [(call, at) for call_id, at in slots if (call := _claim(call_id)) is not None]
-    if not claimed:
-        return 0
     backend = backends.get_backend()
     if settings.CAMPAIGN_DIALER == "async":
         background = dialer.get_dialer(finisher_threads=settings.CAMPAIGN_DIALER_OUTCOME_THREADS)
-        for call, not_before in claimed:
-            background.submit(
-                backend, call_dial_request(call=call, attempt=0), not_before, partial(_finish_in_pool, call)
-            )
-        return len(claimed)
-    results = backends.run(
-        dialer.dial_many(backend, [(call_dial_request(call=call, attempt=0), t) for call, t in claimed])
-    )
+        handed = 0
+        for call_id, not_before in slots:
+            # Each call is handed over as soon as it is claimed, so claiming never delays a paced start.
+            call = _claim(call_id)
+            if call is not None:
+                request = call_dial_request(call=call, attempt=0)
+                background.submit(backend, request, not_before, partial(_finish_in_pool, call))
+                handed += 1
+        return handed
+    claimed = [(call, at) for call_id, at in slots if (call := _claim(call_id)) is not None]
+    requests = [(call_dial_request(call=call, attempt=0), at) for call, at in claimed]
+    results = backends.run(dialer.dial_many(backend, requests))
     for (call, _not_before), result in zip(claimed, results, strict=True):
         if isinstance(result, BaseException):
             call_dial_finish(call=call, result=None, error=result)
