@@ -107,6 +107,7 @@ def test_supervisor_imports_starts_watches_and_reads_results(
     off_the_browser_loop(complete_every_call)
     expect(progress).to_have_text("3 / 3 (100%)")
     expect(page.locator("#campaign-calls")).to_have_text("0")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
 
     page.click("#campaign-results")
     expect(page.locator("#completion-rate")).to_have_text("100,0 %")
