@@ -270,3 +270,15 @@ def test_old_uploads_and_reports_are_pruned(import_dir):
 
     assert prune_old_files() == 1
     assert (old.exists(), fresh.exists()) == (False, True)
+
+
+def test_lead_list_and_page_render(admin_client_logged, make_campaign):
+    make_campaign(["+34612345678"])
+    lead = Lead.objects.get()
+
+    listing = admin_client_logged.get(reverse("admin:calls_lead_changelist"))
+    page = admin_client_logged.get(reverse("admin:calls_lead_change", args=[lead.pk]))
+
+    assert "+34612345678" in listing.content.decode()
+    assert page.status_code == 200
+    assert admin_client_logged.get(reverse("admin:calls_lead_add")).status_code == 403
