@@ -76,6 +76,8 @@ bench: setup
 	$(BIN)/python benchmarks/bench_calls.py
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_tool_save.py
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_lead_import.py
+	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_campaign_tick.py
+	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_campaign_dialer.py
 
 worker: setup
 	$(BIN)/celery -A config worker -B -l info -P threads -c 16

@@ -224,7 +224,9 @@ def leads_bulk_create(*, campaign_id: int, rows: Iterable[LeadRow], batch_size: 
     created = duplicates = 0
     for batch in _batches(rows, batch_size):
         now = timezone.now()
-        unique = {row.phone: row for row in reversed(batch)}  # the first row of a phone wins
+        unique: dict[str, LeadRow] = {}
+        for row in batch:
+            unique.setdefault(row.phone, row)  # the first row of a phone wins; file order kept
         with transaction.atomic():
             # INSERT … IGNORE: phones already in the campaign are skipped; the row count is what was added.
             added = leads_insert_ignoring_duplicates(
