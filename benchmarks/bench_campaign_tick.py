@@ -34,9 +34,13 @@ from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from agents_app.models import VoiceAgent  # noqa: E402
+from calls.models import Campaign  # noqa: E402
+from telephony.models import TelephonyConfig  # noqa: E402
 
-def ensure_campaign(size: int, agent, config):  # type: ignore[no-untyped-def]
-    from calls.models import Campaign, Lead
+
+def ensure_campaign(size: int, agent: VoiceAgent, config: TelephonyConfig) -> Campaign:
+    from calls.models import Lead
     from calls.services.campaigns import campaign_create, campaign_start
 
     name = f"bench tick {size}"
@@ -66,7 +70,7 @@ def ensure_campaign(size: int, agent, config):  # type: ignore[no-untyped-def]
     return campaign
 
 
-def reset(campaign) -> None:  # type: ignore[no-untyped-def]
+def reset(campaign: Campaign) -> None:
     from calls.models import Encuesta, Lead
 
     surveys = list(
@@ -76,7 +80,7 @@ def reset(campaign) -> None:  # type: ignore[no-untyped-def]
         status=Lead.Status.PENDING, attempts=0, encuesta=None, current_call=None
     )
     Encuesta.objects.filter(pk__in=surveys).delete()
-    type(campaign).objects.filter(pk=campaign.pk).update(pacing_cursor=None, status="running")
+    Campaign.objects.filter(pk=campaign.pk).update(pacing_cursor=None, status="running")
 
 
 def main() -> None:
@@ -92,9 +96,6 @@ def main() -> None:
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
 
     import calls.services.campaign_dispatch as dispatch
-    from agents_app.models import VoiceAgent
-    from calls.models import Campaign
-    from telephony.models import TelephonyConfig
 
     dispatch._enqueue = lambda slots: None  # measure the tick, not the dials
     agent, _ = VoiceAgent.objects.get_or_create(name="Bench", defaults={"dispatch_name": "bench-agent"})

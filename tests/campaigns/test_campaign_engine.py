@@ -1,7 +1,7 @@
 """Campaign state changes, answer rows, progress, legacy words and two dispatchers at once."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -128,7 +128,7 @@ def test_progress_counts_and_next_opening(make_campaign):
     Lead.objects.filter(phone=NUMBERS[1]).update(status=Lead.Status.CALLING)
     from zoneinfo import ZoneInfo
 
-    tuesday = timezone.datetime(2026, 11, 24, 12, 0, tzinfo=ZoneInfo("Europe/Madrid"))
+    tuesday = datetime(2026, 11, 24, 12, 0, tzinfo=ZoneInfo("Europe/Madrid"))
     progress = campaign_progress(campaign=campaign, now=tuesday)
     assert (progress.total, progress.done, progress.percent_done, progress.calls_in_progress) == (
         4,
@@ -137,7 +137,7 @@ def test_progress_counts_and_next_opening(make_campaign):
         1,
     )
     assert progress.counts[Lead.Status.PENDING] == 2
-    assert progress.next_window_opening == timezone.datetime(
+    assert progress.next_window_opening == datetime(
         2026, 11, 25, 9, 0, tzinfo=ZoneInfo("Europe/Madrid")
     )
     assert not progress.window_open_now
@@ -187,3 +187,33 @@ def test_two_dispatchers_never_claim_the_same_lead(phones, make_campaign, settin
     assert phones.max_simultaneous_per_number() == 1
     assert set(phones.dials().values()) == {1}
     assert Encuesta.objects.count() == len(NUMBERS)
+
+
+@pytest.mark.django_db
+def test_lead_columns_fill_the_agent_greeting_and_instructions(
+    make_campaign, voice_agent, django_capture_on_commit_callbacks, phones
+):
+    from voiceworker.agent import build_instructions, render_greeting
+    from voiceworker.metadata import JobMetadata
+    from voiceworker.persistence import load_job
+
+    voice_agent.greeting = "Hola{nombre}, le llamamos por su instalación del {fecha_instalacion}."
+    voice_agent.instructions = "Producto instalado: {producto}."
+    voice_agent.save()
+    campaign = make_campaign(start=False)
+    leads_bulk_create(
+        campaign_id=campaign.pk,
+        rows=[LeadRow(NUMBERS[0], "Ana", extra={"fecha_instalacion": "3 de marzo", "producto": "caldera"})],
+    )
+    campaign_start(campaign_id=campaign.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns_dispatch()
+    lead = Lead.objects.get(phone=NUMBERS[0])
+    assert lead.encuesta_id is not None and lead.current_call_id is not None
+    job = load_job(
+        JobMetadata(encuesta_id=lead.encuesta_id, voice_agent_id=voice_agent.pk, call_id=lead.current_call_id)
+    )
+    assert render_greeting(job.greeting, job.nombre_cliente, job.variables) == (
+        "Hola Ana, le llamamos por su instalación del 3 de marzo."
+    )
+    assert "Producto instalado: caldera." in build_instructions(job)
