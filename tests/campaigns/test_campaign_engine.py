@@ -137,9 +137,7 @@ def test_progress_counts_and_next_opening(make_campaign):
         1,
     )
     assert progress.counts[Lead.Status.PENDING] == 2
-    assert progress.next_window_opening == datetime(
-        2026, 11, 25, 9, 0, tzinfo=ZoneInfo("Europe/Madrid")
-    )
+    assert progress.next_window_opening == datetime(2026, 11, 25, 9, 0, tzinfo=ZoneInfo("Europe/Madrid"))
     assert not progress.window_open_now
 
 
