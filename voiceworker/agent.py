@@ -88,7 +88,7 @@ def build_instructions(job: SurveyJob) -> str:
         "finish": FINISH_TOOL,
     }
     parts = [
-        job.instructions.strip(),
+        fill_variables(job.instructions.strip(), job.variables),
         _("Preguntas de la encuesta, en orden (clave entre corchetes):") + "\n" + questions,
         rules,
     ]
@@ -97,10 +97,18 @@ def build_instructions(job: SurveyJob) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
-def render_greeting(greeting: str, nombre: str) -> str:
-    """VoiceAgent.greeting: {nombre} becomes " Nombre" when the name is known, else nothing."""
+def render_greeting(greeting: str, nombre: str, variables: Mapping[str, str] | None = None) -> str:
+    """VoiceAgent.greeting: {nombre} becomes " Nombre" when the name is known, else nothing;
+    a campaign lead's columns fill their own {placeholders}."""
     template = greeting.strip() or _("Hola{nombre}, le llamamos para una breve encuesta. ¿Tiene un minuto?")
-    return template.replace("{nombre}", f" {nombre}" if nombre else "")
+    return fill_variables(template.replace("{nombre}", f" {nombre}" if nombre else ""), variables)
+
+
+def fill_variables(text: str, variables: Mapping[str, str] | None) -> str:
+    for key, value in (variables or {}).items():
+        if key != "nombre":
+            text = text.replace("{" + key + "}", value)
+    return text
 
 
 def build_save_schema(questionnaire: tuple[Question, ...]) -> dict[str, Any]:
@@ -366,7 +374,7 @@ class SurveyAgent(Agent):
     async def on_enter(self) -> None:
         # callees answer with "¿Sí?" or "¿Diga?": that must not cut the greeting short
         self.session.say(
-            render_greeting(self.call.job.greeting, self.call.job.nombre_cliente),
+            render_greeting(self.call.job.greeting, self.call.job.nombre_cliente, self.call.job.variables),
             allow_interruptions=False,
         )
 

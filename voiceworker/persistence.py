@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from agents_app.models import VoiceAgent
 from calls import services
 from calls.answers import Question, questionnaire_for
-from calls.models import Call, Encuesta
+from calls.models import Call, Encuesta, Lead
 from voiceworker.config import PipelineSpec
 from voiceworker.metadata import JobMetadata, MetadataError
 
@@ -59,6 +59,8 @@ class SurveyJob:
     nombre_cliente: str
     questionnaire: tuple[Question, ...]
     pipeline: PipelineSpec
+    # A campaign lead's CSV columns, for {placeholders} in the greeting and the instructions.
+    variables: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def llm_model(self) -> str:
@@ -102,7 +104,13 @@ def load_job(meta: JobMetadata) -> SurveyJob:
         nombre_cliente=meta.nombre_cliente or encuesta.nombre_cliente,
         questionnaire=questionnaire_for(agent.questions.all()),
         pipeline=PipelineSpec.from_agent(agent),
+        variables=_lead_variables(encuesta.pk),
     )
+
+
+def _lead_variables(encuesta_id: int) -> dict[str, str]:
+    extra = Lead.objects.filter(encuesta_id=encuesta_id).values_list("extra", flat=True).first() or {}
+    return {str(key): "" if value is None else str(value) for key, value in extra.items()}
 
 
 def save_answers(encuesta_id: int, answers: Mapping[str, Any]) -> dict[str, Any]:
