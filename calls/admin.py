@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
+from calls.admin_campaigns import answers_summary
 from calls.admin_permissions import CallPermissionsAdminMixin
 from calls.admin_place_calls import place_calls_view
 from calls.exports import encuestas_csv_response
@@ -123,6 +124,7 @@ class EncuestaAdmin(CallPermissionsAdminMixin, admin.ModelAdmin):
         "puntuacion_comercial",
         "puntuacion_instalador",
         "puntuacion_rapidez",
+        "answers",
         "fecha",
     ]
     list_filter = ["status", "completada", "voice_agent", "fecha"]
@@ -155,6 +157,14 @@ class EncuestaAdmin(CallPermissionsAdminMixin, admin.ModelAdmin):
         if obj is None:
             return self.readonly_fields
         return [*self.readonly_fields, "telefono", "voice_agent"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("answer_rows")
+
+    @admin.display(description=_("respuestas"))
+    def answers(self, encuesta):
+        """Any questionnaire's answers (from the answer rows), not only the legacy columns."""
+        return answers_summary(encuesta.answer_rows.all())
 
     @admin.action(description=_("Exportar seleccionadas a CSV"), permissions=["export_encuesta"])
     def export_csv(self, request, queryset):

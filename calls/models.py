@@ -242,3 +242,9 @@ class DoNotCallEntry(models.Model):
 
     def __str__(self) -> str:
         return self.phone
+
+
+# Campaign models live in their own module to keep this one short; importing registers them here.
+from calls.models_campaigns import Campaign, EncuestaAnswer, Lead  # noqa: E402
+
+__all__ = ["Call", "Campaign", "DoNotCallEntry", "Encuesta", "EncuestaAnswer", "Lead"]

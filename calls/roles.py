@@ -16,6 +16,9 @@ _READ = (
     "calls.view_encuesta",
     "agents_app.view_voiceagent",
     "agents_app.view_surveyquestion",
+    "calls.view_campaign",
+    "calls.view_lead",
+    "calls.view_encuestaanswer",
 )
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -41,6 +44,11 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "calls.add_donotcallentry",
         "calls.change_donotcallentry",
         "calls.delete_donotcallentry",
+        "calls.add_campaign",
+        "calls.change_campaign",
+        "calls.delete_campaign",
+        "calls.add_lead",
+        "calls.change_lead",
     ),
     SOLO_LECTURA: (*_READ, "telephony.view_telephonyconfig", "calls.view_donotcallentry"),
 }

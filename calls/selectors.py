@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, FloatField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce, NullIf, Round
 
-from calls.models import SCORE_FIELDS, Call, Encuesta
+from calls.models import SCORE_FIELDS, Call, Encuesta, Lead
 
 
 def encuesta_list() -> QuerySet[Encuesta]:
@@ -52,12 +52,16 @@ class SurveyForCall:
     status: str
     answers: dict[str, Any]
     time_zone: str
+    # a campaign lead's CSV columns, for {placeholders} in the greeting and the instructions
+    variables: dict[str, str]
 
 
 def survey_for_call(*, encuesta_id: int) -> SurveyForCall | None:
     encuesta = Encuesta.objects.filter(pk=encuesta_id).first()
     if encuesta is None:
         return None
+    lead = Lead.objects.filter(encuesta_id=encuesta_id).select_related("campaign").first()
+    extra = (lead.extra if lead else None) or {}
     return SurveyForCall(
         encuesta_id=encuesta.pk,
         voice_agent_id=encuesta.voice_agent_id,
@@ -65,14 +69,10 @@ def survey_for_call(*, encuesta_id: int) -> SurveyForCall | None:
         is_closed=encuesta.status in Encuesta.FINAL_STATUSES,
         status=encuesta.status,
         answers=dict(encuesta.respuestas or {}),
-        time_zone=survey_time_zone(encuesta=encuesta),
+        # "llámeme el lunes a las cinco" means five in the campaign's zone
+        time_zone=(lead.campaign.time_zone if lead and lead.campaign_id else "") or settings.TIME_ZONE,
+        variables={str(key): "" if value is None else str(value) for key, value in extra.items()},
     )
-
-
-def survey_time_zone(*, encuesta: Encuesta) -> str:
-    """The campaign's time zone when the survey belongs to one that has it, else TIME_ZONE."""
-    campaign = getattr(encuesta, "campaign", None)
-    return str(getattr(campaign, "time_zone", "") or settings.TIME_ZONE)
 
 
 def call_belongs_to_survey(*, call_id: int, encuesta_id: int) -> bool:

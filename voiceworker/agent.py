@@ -40,10 +40,12 @@ class SurveyAgent(Agent):
 
     def greet(self) -> None:
         # interruptible: a person's "¿Diga?" must reach the model, not be talked over
-        self.session.say(prompts.render_greeting(self.call.job.greeting, self.call.job.nombre_cliente))
+        job = self.call.job
+        self.session.say(prompts.render_greeting(job.greeting, job.nombre_cliente, job.variables))
 
     def goodbye(self) -> str:
-        return prompts.render_goodbye(self.call.job.goodbye, self.call.job.nombre_cliente)
+        job = self.call.job
+        return prompts.render_goodbye(job.goodbye, job.nombre_cliente, job.variables)
 
     async def _save(self, raw_arguments: dict[str, Any]) -> str | None:
         saved, message = await self.call.save_answers(raw_arguments)

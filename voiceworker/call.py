@@ -140,7 +140,7 @@ class SurveyCall:
         elif event.new_state == "away" and not self.closing:
             if self.away_prompts >= settings.VOICE_AWAY_PROMPTS:
                 self.end_with(
-                    prompts.render_goodbye(self.job.goodbye, self.job.nombre_cliente),
+                    prompts.render_goodbye(self.job.goodbye, self.job.nombre_cliente, self.job.variables),
                     CallOutcome.NO_RESPONSE,
                     reason="no response",
                 )

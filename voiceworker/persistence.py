@@ -65,6 +65,8 @@ class SurveyJob:
     # answers a previous call already collected: a redial continues from there
     answers: dict[str, Any] = field(default_factory=dict)
     time_zone: str = "UTC"
+    # a campaign lead's columns, for {placeholders} in the greeting and the instructions
+    variables: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def llm_model(self) -> str:
@@ -111,6 +113,7 @@ def load_job(meta: JobMetadata) -> SurveyJob:
         pipeline=PipelineSpec.from_agent(agent),
         answers=survey.answers,
         time_zone=survey.time_zone,
+        variables=survey.variables,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +67,7 @@ def build_instructions(job: SurveyJob, *, now: datetime) -> str:
         "tz": job.time_zone,
     }
     parts = [
-        job.instructions.strip(),
+        fill_variables(job.instructions.strip(), job.variables),
         _("Preguntas de la encuesta, en orden (clave entre corchetes):") + "\n" + "\n".join(lines),
         rules,
         today,
@@ -76,21 +77,30 @@ def build_instructions(job: SurveyJob, *, now: datetime) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
-def _fill_name(template: str, nombre: str) -> str:
-    return template.replace("{nombre}", f" {nombre}" if nombre else "")
+def _fill_name(template: str, nombre: str, variables: Mapping[str, str] | None = None) -> str:
+    return fill_variables(template.replace("{nombre}", f" {nombre}" if nombre else ""), variables)
 
 
-def render_greeting(greeting: str, nombre: str) -> str:
-    """VoiceAgent.greeting: {nombre} becomes " Nombre" when the name is known, else nothing."""
+def fill_variables(text: str, variables: Mapping[str, str] | None) -> str:
+    """A campaign lead's columns fill their own {placeholders}; {nombre} has its own rule."""
+    for key, value in (variables or {}).items():
+        if key != "nombre":
+            text = text.replace("{" + key + "}", value)
+    return text
+
+
+def render_greeting(greeting: str, nombre: str, variables: Mapping[str, str] | None = None) -> str:
+    """VoiceAgent.greeting: {nombre} becomes " Nombre" when the name is known, else nothing;
+    a campaign lead's columns fill their own {placeholders}."""
     template = greeting.strip() or _(
         "Hola{nombre}. Soy un asistente automático y le llamo para una breve encuesta. ¿Tiene un minuto?"
     )
-    return _fill_name(template, nombre)
+    return _fill_name(template, nombre, variables)
 
 
-def render_goodbye(goodbye: str, nombre: str) -> str:
+def render_goodbye(goodbye: str, nombre: str, variables: Mapping[str, str] | None = None) -> str:
     template = goodbye.strip() or _("Muchas gracias por su tiempo{nombre}. ¡Que tenga un buen día!")
-    return _fill_name(template, nombre)
+    return _fill_name(template, nombre, variables)
 
 
 def callback_goodbye(when: datetime) -> str:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0006_roles'),
+        ('calls', '0008_campaigns_answer_rows'),
     ]
 
     operations = [

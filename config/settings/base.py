@@ -192,10 +192,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Campaign tasks live in their own module (calls.tasks_campaigns), beside calls.tasks.
+CELERY_IMPORTS = ("calls.tasks_campaigns",)
+CAMPAIGN_DISPATCH_INTERVAL_SECONDS = env.float("CAMPAIGN_DISPATCH_INTERVAL_SECONDS", default=1.0)
 CELERY_BEAT_SCHEDULE = {
     "reconcile-calls": {
         "task": "calls.tasks.calls_reconcile_task",
         "schedule": crontab(minute="*"),
+    },
+    "dispatch-campaigns": {
+        "task": "calls.tasks_campaigns.campaigns_dispatch_task",
+        "schedule": CAMPAIGN_DISPATCH_INTERVAL_SECONDS,
     },
 }
 
@@ -218,8 +225,20 @@ CALL_CONCURRENCY_RETRY_SECONDS = env.int("CALL_CONCURRENCY_RETRY_SECONDS", defau
 # The agent's goodbye must finish playing before the room is deleted after /colgar.
 CALL_HANGUP_DELAY_SECONDS = env.float("CALL_HANGUP_DELAY_SECONDS", default=2.0)
 CALL_RECONCILE_GRACE = timedelta(seconds=env.int("CALL_RECONCILE_GRACE_SECONDS", default=120))
+# Campaigns. Each tick claims the calls of the next LOOKAHEAD seconds (at least one tick interval
+# plus the tick's own delay), so pacing holds even when a tick runs late.
+CAMPAIGN_DIAL_LOOKAHEAD_SECONDS = env.float(
+    "CAMPAIGN_DIAL_LOOKAHEAD_SECONDS", default=2 * CAMPAIGN_DISPATCH_INTERVAL_SECONDS
+)
+CAMPAIGN_DISPATCH_MAX_PER_TICK = env.int("CAMPAIGN_DISPATCH_MAX_PER_TICK", default=200)
+# "async": ringing calls are coroutines of one event loop per worker process (see README);
+# "inline": the task dials its batch and records the outcomes before returning (eager mode, tests).
+CAMPAIGN_DIALER = env("CAMPAIGN_DIALER", default="async")
+CAMPAIGN_DIALER_OUTCOME_THREADS = env.int("CAMPAIGN_DIALER_OUTCOME_THREADS", default=4)
 ALLOWED_CALL_COUNTRIES = env.list("ALLOWED_CALL_COUNTRIES", default=["ES"])
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="ES")
+# Uploaded lead files waiting for confirmation and their rejection reports (admin import).
+LEAD_IMPORT_DIR = env.path("LEAD_IMPORT_DIR", default=BASE_DIR / "var" / "lead-imports")
 
 # --- Voice agent bridge and providers -------------------------------------------------------
 BRIDGE_TOKEN = env("BRIDGE_TOKEN", default="")

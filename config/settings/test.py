@@ -20,3 +20,4 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"outbound_calls":
 LANGUAGE_CODE = "es"
 # Each test clears the cache (tests/conftest.py): never a shared Redis from the environment.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CAMPAIGN_DIALER = "inline"
