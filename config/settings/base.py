@@ -258,8 +258,9 @@ VOICE_CONNECT_MAX_RETRY = env.int("VOICE_CONNECT_MAX_RETRY", default=16)
 # Provider endpoints; tests point the real plugins at local servers speaking each wire protocol.
 DEEPGRAM_BASE_URL = env("DEEPGRAM_BASE_URL", default="")
 CARTESIA_BASE_URL = env("CARTESIA_BASE_URL", default="")
-# Cartesia voice new agents get for a language (Cartesia's default voice speaks English).
-VOICE_DEFAULT_VOICE_IDS = {"es": env("CARTESIA_VOICE_ES", default="")}
+# Cartesia voice new agents get for a language (Cartesia's default voice speaks English). The default
+# is Cartesia's stock "Spanish-speaking Lady" voice from its public voice library.
+VOICE_DEFAULT_VOICE_IDS = {"es": env("CARTESIA_VOICE_ES", default="846d6cb0-2301-48b6-9683-48f5618ea2f6")}
 VOICE_AMD_ENABLED = env.bool("VOICE_AMD_ENABLED", default=True)
 VOICE_USER_AWAY_SECONDS = env.float("VOICE_USER_AWAY_SECONDS", default=15.0)
 VOICE_AWAY_PROMPTS = env.int("VOICE_AWAY_PROMPTS", default=2)

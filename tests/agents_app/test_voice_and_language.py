@@ -1,6 +1,9 @@
 """A Spanish agent speaks with a Spanish voice: defaults, templates and the admin's check."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -66,3 +69,28 @@ def test_the_admin_refuses_a_spanish_agent_without_a_voice(admin_client_logged):
 
     response = admin_client_logged.post(url, admin_form(agent, voice_id="", language="en"))
     assert response.status_code == 302  # an English agent may use Cartesia's default voice
+
+
+def test_out_of_the_box_a_spanish_agent_gets_a_spanish_cartesia_voice(monkeypatch):
+    """With no CARTESIA_VOICE_ES in the environment the base settings still name a Spanish voice."""
+    import config.settings.base as base
+
+    monkeypatch.delenv("CARTESIA_VOICE_ES", raising=False)
+    fresh = importlib.reload(base)
+    try:
+        voice = fresh.VOICE_DEFAULT_VOICE_IDS["es"]
+        assert voice and voice != SPANISH_VOICE
+        assert VoiceAgent(language="es", voice_id=voice).voice_problem() == ""
+    finally:
+        importlib.reload(base)
+
+
+def test_migration_gives_existing_spanish_agents_without_a_voice_the_default(settings):
+    migration = importlib.import_module("agents_app.migrations.0002_spanish_voice")
+    settings.VOICE_DEFAULT_VOICE_IDS = {"es": SPANISH_VOICE}
+    silent = VoiceAgentFactory(language="es", voice_id="")
+    english = VoiceAgentFactory(language="en", voice_id="")
+    migration.give_spanish_agents_a_voice(django_apps, None)
+    silent.refresh_from_db()
+    english.refresh_from_db()
+    assert (silent.voice_id, english.voice_id) == (SPANISH_VOICE, "")
