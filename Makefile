@@ -1,4 +1,5 @@
-# Two commands: `make run` (set up and serve on :8001) and `make test` (set up and test).
+# Two commands: `make run` (set up and serve on :8001 with a Celery worker, beat and a private
+# Redis broker) and `make test` (set up and test).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -7,17 +8,21 @@ PORT ?= 8001
 MARIADB_URL ?= mysql://root@127.0.0.1:3306/test
 REDIS_URL ?= redis://127.0.0.1:6379/15
 # libportaudio2: livekit-agents' `console` mode talks through the sound card.
-SYSTEM_PACKAGES := default-libmysqlclient-dev pkg-config gcc libportaudio2
+# redis-server: `make run` starts a private one (Unix socket in .run/) as the Celery broker.
+SYSTEM_PACKAGES := default-libmysqlclient-dev pkg-config gcc libportaudio2 redis-server
 
-.PHONY: run test setup system-packages lint test-sqlite test-mariadb bench worker voiceworker clean
+# The browser test drives Debian's Chromium through Playwright (never `playwright install`).
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test setup system-packages browser lint test-sqlite test-mariadb bench worker voiceworker clean
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bootstrapadmin
 	$(BIN)/python manage.py loadagenttemplate calidad --if-missing
-	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+	$(BIN)/python scripts/run_stack.py --port $(PORT)
 
-test: setup lint test-sqlite test-mariadb
+test: setup browser lint test-sqlite test-mariadb
 
 setup: system-packages $(VENV)/.installed
 
@@ -29,6 +34,18 @@ system-packages:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else \
 	    echo "mysqlclient needs system packages. Run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Chromium for the browser test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  elif [ -n "$$CI$$REQUIRE_BROWSER" ]; then \
+	    echo "The browser test needs Chromium at $(CHROMIUM). Run: sudo apt-get install -y chromium"; exit 1; \
+	  else \
+	    echo "*** Chromium is missing: the browser test will be SKIPPED (sudo apt-get install -y chromium). ***"; \
 	  fi; \
 	fi
 
@@ -60,12 +77,16 @@ test-mariadb: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_calls.py
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_tool_save.py
+	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_voice_turns.py
+	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_lead_import.py
+	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_campaign_tick.py
+	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_campaign_dialer.py
 
 worker: setup
-	$(BIN)/celery -A config worker -B -l info -P threads -c 16
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/celery -A config worker -B -l info -P threads -c 16
 
 voiceworker: setup
 	$(BIN)/python manage.py runvoiceworker start
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles .run

@@ -8,8 +8,10 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from agents_app.agent_templates import TEMPLATES
+from agents_app.forms import VoiceAgentAdminForm
 from agents_app.models import SurveyQuestion, VoiceAgent
 from agents_app.services import voice_agent_create_from_template
+from calls.admin_permissions import CallPermissionsAdminMixin
 
 
 class SurveyQuestionInline(admin.TabularInline):
@@ -26,7 +28,7 @@ class TemplateForm(forms.Form):
 
 
 @admin.register(VoiceAgent)
-class VoiceAgentAdmin(admin.ModelAdmin):
+class VoiceAgentAdmin(CallPermissionsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "call_type", "use_case", "language", "llm_model", "dispatch_name", "is_active"]
     list_filter = ["call_type", "is_active", "language"]
     search_fields = ["name", "use_case", "description"]
@@ -34,9 +36,13 @@ class VoiceAgentAdmin(admin.ModelAdmin):
     inlines = [SurveyQuestionInline]
     actions = ["place_calls"]
     change_list_template = "admin/agents_app/voiceagent/change_list.html"
+    form = VoiceAgentAdminForm
     fieldsets = [
         (None, {"fields": ["name", "call_type", "use_case", "description", "is_active"]}),
-        (_("Conversación"), {"fields": ["instructions", "greeting", "language"]}),
+        (
+            _("Conversación"),
+            {"fields": ["instructions", "greeting", "goodbye", "voicemail_message", "language"]},
+        ),
         (_("Modelos"), {"fields": ["stt_model", "llm_model", "tts_model", "voice_id", "dispatch_name"]}),
         (_("Fechas"), {"fields": ["created_at", "updated_at"]}),
     ]
@@ -51,7 +57,7 @@ class VoiceAgentAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.action(description=_("Llamar…"), permissions=["change"])
+    @admin.action(description=_("Llamar…"), permissions=["place_call"])
     def place_calls(self, request: HttpRequest, queryset: QuerySet[VoiceAgent]) -> HttpResponse | None:
         if queryset.count() != 1:
             self.message_user(request, _("Seleccione un único agente para llamar."), messages.WARNING)

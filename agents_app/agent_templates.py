@@ -15,17 +15,18 @@ class AgentTemplate:
     description: str
     instructions: str
     greeting: str
+    goodbye: str
+    language: str = "es"
     questions: list[tuple[str, str, str, bool]] = field(default_factory=list)
 
 
 COMMON_RULES = (
     "Hablas por teléfono en español de España, con frases cortas y naturales. "
-    "Haz las preguntas de una en una y espera la respuesta. "
-    "Guarda cada respuesta con la herramienta guardar_encuesta en cuanto el cliente la dé. "
-    "Si el cliente no quiere participar, usa rechazar_encuesta. "
-    "Si contesta un contestador automático o buzón de voz, usa buzon_de_voz sin dejar mensaje. "
-    "Al terminar, despídete con amabilidad y usa finalizar_llamada."
+    "Si te preguntan, di con claridad que eres un asistente automático."
 )
+# EU AI Act, art. 50: the person must know from the start that a machine is talking.
+AUTOMATED = "Soy un asistente automático"
+GOODBYE = "Muchas gracias por su tiempo{nombre}. ¡Que tenga un buen día!"
 
 TEMPLATES: dict[str, AgentTemplate] = {
     t.key: t
@@ -40,9 +41,10 @@ TEMPLATES: dict[str, AgentTemplate] = {
                 "servicio para conocer su opinión. " + COMMON_RULES
             ),
             greeting=(
-                "Hola{nombre}, le llamo de parte del servicio de atención al cliente para una "
-                "breve encuesta de calidad sobre su instalación. ¿Tiene un minuto?"
+                "Hola{nombre}. " + AUTOMATED + " del servicio de atención al cliente y le llamo "
+                "para una breve encuesta de calidad sobre su instalación. ¿Tiene un minuto?"
             ),
+            goodbye=GOODBYE,
             questions=[
                 ("comercial", "Del 0 al 10, ¿cómo valora la atención del comercial?", SCORE, True),
                 ("instalador", "Del 0 al 10, ¿cómo valora el trabajo del instalador?", SCORE, True),
@@ -60,9 +62,10 @@ TEMPLATES: dict[str, AgentTemplate] = {
                 "de recomendación. " + COMMON_RULES
             ),
             greeting=(
-                "Hola{nombre}, le llamamos para hacerle dos preguntas rápidas sobre nuestro "
-                "servicio. ¿Le parece bien?"
+                "Hola{nombre}. " + AUTOMATED + " y le llamo para hacerle dos preguntas rápidas "
+                "sobre nuestro servicio. ¿Le parece bien?"
             ),
+            goodbye=GOODBYE,
             questions=[
                 (
                     "recomendacion",
@@ -82,7 +85,10 @@ TEMPLATES: dict[str, AgentTemplate] = {
                 "Eres una asistente que recuerda a los clientes su próxima cita y confirma su "
                 "asistencia. " + COMMON_RULES
             ),
-            greeting="Hola{nombre}, le llamamos para recordarle su próxima cita con nosotros.",
+            greeting=(
+                "Hola{nombre}. " + AUTOMATED + " y le llamo para recordarle su próxima cita con nosotros."
+            ),
+            goodbye="Gracias{nombre}. ¡Hasta pronto!",
             questions=[
                 ("asistira", "¿Podrá acudir a la cita?", YES_NO, True),
                 ("observaciones", "¿Necesita cambiar algo o tiene alguna pregunta?", TEXT, False),

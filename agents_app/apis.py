@@ -8,9 +8,13 @@ from rest_framework.views import APIView
 from agents_app.selectors import voice_agent_list
 from agents_app.serializers import VoiceAgentInputSerializer, VoiceAgentOutputSerializer
 from agents_app.services import voice_agent_create, voice_agent_delete, voice_agent_update
+from config.permissions import RequiredPermissions
 
 
 class VoiceAgentListCreateApi(APIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"GET": ("agents_app.view_voiceagent",), "POST": ("agents_app.add_voiceagent",)}
+
     @extend_schema(responses=VoiceAgentOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         return Response(VoiceAgentOutputSerializer(voice_agent_list(), many=True).data)
@@ -24,6 +28,14 @@ class VoiceAgentListCreateApi(APIView):
 
 
 class VoiceAgentDetailApi(APIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {
+        "GET": ("agents_app.view_voiceagent",),
+        "PUT": ("agents_app.change_voiceagent",),
+        "PATCH": ("agents_app.change_voiceagent",),
+        "DELETE": ("agents_app.delete_voiceagent",),
+    }
+
     @extend_schema(responses=VoiceAgentOutputSerializer)
     def get(self, request: Request, agent_id: int) -> Response:
         agent = get_object_or_404(voice_agent_list(), pk=agent_id)

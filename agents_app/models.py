@@ -1,11 +1,23 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
 def default_dispatch_name() -> str:
     return settings.LIVEKIT_AGENT_NAME
+
+
+def default_voice_id() -> str:
+    return settings.VOICE_DEFAULT_VOICE_IDS.get("es", "")
+
+
+# Languages both the STT (Deepgram nova-3) and the TTS (Cartesia sonic-3) speak.
+SUPPORTED_LANGUAGES = frozenset({"es", "en", "fr", "de", "it", "pt", "nl"})
+VOICE_ID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 class VoiceAgent(models.Model):
@@ -30,11 +42,27 @@ class VoiceAgent(models.Model):
             "delante) si se conoce el nombre del cliente, o se elimina si no."
         ),
     )
+    goodbye = models.TextField(
+        _("despedida"),
+        blank=True,
+        help_text=_("Lo último que dice el agente antes de colgar. {nombre} como en el saludo."),
+    )
+    voicemail_message = models.TextField(
+        _("mensaje para el buzón de voz"),
+        blank=True,
+        help_text=_("Si contesta un buzón de voz, se deja este mensaje; vacío: se cuelga sin decir nada."),
+    )
     language = models.CharField(_("idioma"), max_length=8, default="es")
     stt_model = models.CharField(_("modelo STT"), max_length=100, default="deepgram/nova-3")
     llm_model = models.CharField(_("modelo LLM"), max_length=100, default="llama-3.3-70b-versatile")
     tts_model = models.CharField(_("modelo TTS"), max_length=100, default="cartesia/sonic-3")
-    voice_id = models.CharField(_("voz"), max_length=100, blank=True)
+    voice_id = models.CharField(
+        _("voz"),
+        max_length=100,
+        blank=True,
+        default=default_voice_id,
+        help_text=_("Id (UUID) de una voz de Cartesia que hable el idioma del agente."),
+    )
     dispatch_name = models.CharField(
         _("nombre de despacho LiveKit"),
         max_length=100,
@@ -52,6 +80,29 @@ class VoiceAgent(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.language not in SUPPORTED_LANGUAGES:
+            errors["language"] = gettext("Idioma no soportado «%(lang)s». Posibles: %(langs)s.") % {
+                "lang": self.language,
+                "langs": ", ".join(sorted(SUPPORTED_LANGUAGES)),
+            }
+        uses_cartesia = "/" not in self.tts_model or self.tts_model.lower().startswith("cartesia/")
+        if self.voice_id and uses_cartesia and not VOICE_ID_RE.match(self.voice_id.strip().lower()):
+            errors["voice_id"] = gettext(
+                "El id de una voz de Cartesia es un UUID (p. ej. 01234567-89ab-...)."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def voice_problem(self) -> str:
+        """Why this agent would not speak its language, or "" (the admin refuses such an agent)."""
+        if self.language != "en" and not self.voice_id.strip():
+            return gettext(
+                "Sin voz, Cartesia usa su voz por defecto, que es inglesa: elige una voz en «%(lang)s»."
+            ) % {"lang": self.language}
+        return ""
 
 
 class SurveyQuestion(models.Model):

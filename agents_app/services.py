@@ -16,6 +16,8 @@ EDITABLE_FIELDS = frozenset(
         "description",
         "instructions",
         "greeting",
+        "goodbye",
+        "voicemail_message",
         "language",
         "stt_model",
         "llm_model",
@@ -60,6 +62,8 @@ def voice_agent_create_from_template(*, template_key: str, name: str | None = No
         description=template.description,
         instructions=template.instructions,
         greeting=template.greeting,
+        goodbye=template.goodbye,
+        language=template.language,
     )
     SurveyQuestion.objects.bulk_create(
         SurveyQuestion(agent=agent, position=i, key=key, text=text, type=type_, required=required)

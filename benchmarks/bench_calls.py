@@ -40,7 +40,7 @@ def run_env(livekit: FakeLiveKitServer, args) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
-        "BRIDGE_TOKEN": "bench-bridge-token",
+        "BRIDGE_TOKEN": "bench-bridge-token-" + "x" * 32,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": args.database_url,
@@ -67,6 +67,8 @@ from calls.models import Call, Encuesta
 from telephony.models import TelephonyConfig
 Call.objects.all().delete(); Encuesta.objects.all().delete()
 user, _ = get_user_model().objects.get_or_create(username="bench")
+from django.contrib.auth.models import Group
+user.groups.add(Group.objects.get(name="Operador"))
 token, _ = Token.objects.get_or_create(user=user)
 agent, _ = VoiceAgent.objects.get_or_create(name="Bench", defaults={"dispatch_name": "bench-agent"})
 TelephonyConfig.objects.all().delete()

@@ -6,7 +6,7 @@ On the database of DATABASE_URL (e.g. mysql://root@127.0.0.1:3306/test_vw), in i
 (created or reused with keepdb, so the real data is never touched), it times N saves of one answer
 along each path, from the call to the committed row:
 
-  tool    the guardar_encuesta tool of voiceworker.agent.SurveyAgent, as the LLM would call it
+  tool    what the guardar_encuesta tool runs (voiceworker.call.SurveyCall.save_answers)
           (asyncio -> the worker's DB thread -> calls.services.encuesta_save);
   bridge  POST /guardar-encuesta with the Bearer BRIDGE_TOKEN through Django's test Client
           (the whole request stack in-process, no network);
@@ -68,23 +68,23 @@ def timed(n: int, budget: float, save: Callable[[int], None]) -> list[float]:
 
 def bench_tool(encuesta_id: int, agent_id: int, n: int, budget: float) -> list[float]:
     from voiceworker import persistence
-    from voiceworker.agent import SAVE_TOOL, SurveyAgent, SurveyCall
+    from voiceworker.call import SurveyCall
     from voiceworker.metadata import JobMetadata
 
     async def run() -> list[float]:
         meta = JobMetadata(encuesta_id=encuesta_id, voice_agent_id=agent_id)
         job = await persistence.run_db(persistence.load_job, meta)
-        tool = next(t for t in SurveyAgent(SurveyCall(job)).tools if t.id == SAVE_TOOL)
-        assert callable(tool)
+        # what the guardar_encuesta tool runs before it returns
+        save = SurveyCall(job).save_answers
         samples: list[float] = []
         for i in range(WARMUP):
-            await tool({"comercial": i % 11})
+            await save({"comercial": i % 11})
         deadline = time.monotonic() + budget
         for i in range(n):
             started = time.perf_counter()
-            reply = await tool({"comercial": i % 11})
+            saved, reply = await save({"comercial": i % 11})
             samples.append((time.perf_counter() - started) * 1000)
-            assert reply.startswith("Guardado"), reply
+            assert saved, reply
             if time.monotonic() > deadline:
                 break
         return samples

@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
+from calls.admin_campaigns import answers_summary
+from calls.admin_permissions import CallPermissionsAdminMixin
 from calls.admin_place_calls import place_calls_view
 from calls.exports import encuestas_csv_response
 from calls.models import Call, DoNotCallEntry, Encuesta
@@ -25,6 +27,14 @@ RESULT_FIELDS = [
     "seconds_used",
     "tokens_used",
     "llm_model",
+    # what the voice worker learnt about the call
+    "summary",
+    "flags",
+    "callback_at",
+    "amd_category",
+    "close_reason",
+    "stt_seconds",
+    "tts_characters",
 ]
 CALL_DETAIL_FIELDS = [
     "encuesta",
@@ -103,7 +113,7 @@ class CallInline(admin.TabularInline):
 
 
 @admin.register(Encuesta)
-class EncuestaAdmin(admin.ModelAdmin):
+class EncuestaAdmin(CallPermissionsAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "telefono",
@@ -114,6 +124,7 @@ class EncuestaAdmin(admin.ModelAdmin):
         "puntuacion_comercial",
         "puntuacion_instalador",
         "puntuacion_rapidez",
+        "answers",
         "fecha",
     ]
     list_filter = ["status", "completada", "voice_agent", "fecha"]
@@ -135,16 +146,31 @@ class EncuestaAdmin(admin.ModelAdmin):
     form = EncuestaForm
     actions = ["export_csv", "retry_calls", "hangup_calls"]
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if request.user.has_perm("calls.view_transcript"):
+            return fields
+        # the summary is a digest of the transcript: same permission
+        return [field for field in fields if field not in ("transcription", "summary")]
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return self.readonly_fields
         return [*self.readonly_fields, "telefono", "voice_agent"]
 
-    @admin.action(description=_("Exportar seleccionadas a CSV"), permissions=["view"])
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("answer_rows")
+
+    @admin.display(description=_("respuestas"))
+    def answers(self, encuesta):
+        """Any questionnaire's answers (from the answer rows), not only the legacy columns."""
+        return answers_summary(encuesta.answer_rows.all())
+
+    @admin.action(description=_("Exportar seleccionadas a CSV"), permissions=["export_encuesta"])
     def export_csv(self, request, queryset):
         return encuestas_csv_response(queryset.select_related("voice_agent").order_by("id"))
 
-    @admin.action(description=_("Reintentar"), permissions=["change"])
+    @admin.action(description=_("Reintentar"), permissions=["place_call"])
     def retry_calls(self, request, queryset):
         for encuesta in queryset:
             _report(
@@ -154,7 +180,7 @@ class EncuestaAdmin(admin.ModelAdmin):
                 lambda e=encuesta: call_retry(encuesta=e, requested_by=request.user),
             )
 
-    @admin.action(description=_("Colgar"), permissions=["change"])
+    @admin.action(description=_("Colgar"), permissions=["hangup_call"])
     def hangup_calls(self, request, queryset):
         calls = Call.objects.filter(encuesta__in=queryset, status__in=Call.LIVE_STATUSES)
         if not calls:
@@ -166,7 +192,7 @@ class EncuestaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(CallPermissionsAdminMixin, admin.ModelAdmin):
     list_display = [
         "room_name",
         "encuesta",
@@ -196,12 +222,12 @@ class CallAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.action(description=_("Colgar"), permissions=["change"])
+    @admin.action(description=_("Colgar"), permissions=["hangup_call"])
     def hangup_calls(self, request, queryset):
         for call in queryset:
             _report(self, request, call.room_name, lambda c=call: call_hangup(call=c))
 
-    @admin.action(description=_("Reintentar"), permissions=["change"])
+    @admin.action(description=_("Reintentar"), permissions=["place_call"])
     def retry_calls(self, request, queryset):
         for call in queryset.select_related("encuesta"):
             _report(

@@ -32,7 +32,7 @@ class PlaceCallsForm(forms.Form):
 
 
 def place_calls_view(request: HttpRequest, *, admin_site: AdminSite) -> HttpResponse:
-    if not request.user.has_perm("agents_app.change_voiceagent"):
+    if not request.user.has_perm("calls.place_call"):
         raise PermissionDenied
     try:
         agent = VoiceAgent.objects.get(pk=int(request.GET.get("agent", "")))

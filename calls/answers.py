@@ -1,5 +1,6 @@
 """The questionnaire an Encuesta is answered against, and validation of single answers."""
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ LEGACY_COLUMNS = {
 }
 TRUE_WORDS = {"si", "sí", "yes", "true", "1", "s", "y"}
 FALSE_WORDS = {"no", "false", "0", "n"}
+# ASCII digits only: str.isdigit() also accepts "²" and "①", which int() refuses.
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,3}")
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def parse_score(key: str, value: object) -> int:
         score = value
     elif isinstance(value, float) and value.is_integer():
         score = int(value)
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    elif isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
         score = int(value.strip())
     else:
         score = None

@@ -34,6 +34,7 @@ from calls.serializers import (
 )
 from calls.services import call_handle_webhook, call_hangup, call_request, encuesta_create, encuesta_save
 from config.authentication import BridgeTokenAuthentication, IsBridge
+from config.permissions import RequiredPermissions
 from telephony.webhooks import webhook_receive
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ class StandardPagination(PageNumberPagination):
 
 
 class EncuestaListApi(ListAPIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"GET": ("calls.view_encuesta",)}
     serializer_class = EncuestaOutputSerializer
     pagination_class = StandardPagination
     filterset_class = EncuestaFilter
@@ -53,13 +56,21 @@ class EncuestaListApi(ListAPIView):
 
 
 class EncuestaDetailApi(APIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"GET": ("calls.view_encuesta",)}
+
     @extend_schema(responses=EncuestaDetailOutputSerializer)
     def get(self, request: Request, encuesta_id: int) -> Response:
         encuesta = get_object_or_404(encuesta_list().prefetch_related("calls"), pk=encuesta_id)
-        return Response(EncuestaDetailOutputSerializer(encuesta).data)
+        data = EncuestaDetailOutputSerializer(encuesta).data
+        if not request.user.has_perm("calls.view_transcript"):
+            data["transcription"] = None
+        return Response(data)
 
 
 class CallListApi(ListAPIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"GET": ("calls.view_call",)}
     serializer_class = CallOutputSerializer
     pagination_class = StandardPagination
     filterset_class = CallFilter
@@ -67,12 +78,18 @@ class CallListApi(ListAPIView):
 
 
 class CallDetailApi(APIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"GET": ("calls.view_call",)}
+
     @extend_schema(responses=CallOutputSerializer)
     def get(self, request: Request, call_id: int) -> Response:
         return Response(CallOutputSerializer(get_object_or_404(call_list(), pk=call_id)).data)
 
 
 class DashboardStatsApi(APIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"GET": ("calls.view_encuesta",)}
+
     @extend_schema(responses=DashboardStatsSerializer)
     def get(self, request: Request) -> Response:
         return Response(DashboardStatsSerializer(dashboard_stats()).data)
@@ -132,6 +149,8 @@ class GuardarEncuestaApi(BridgeApi):
 
 
 class OutboundCallApi(APIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"POST": ("calls.place_call",)}
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "outbound_calls"
 
@@ -159,6 +178,9 @@ class OutboundCallApi(APIView):
 
 
 class CallHangupApi(APIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"POST": ("calls.hangup_call",)}
+
     @extend_schema(request=None, responses={202: CallOutputSerializer})
     def post(self, request: Request, call_id: int) -> Response:
         call = call_hangup(call=get_object_or_404(call_list(), pk=call_id))

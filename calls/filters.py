@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import django_filters
 from django.core.exceptions import ValidationError
@@ -11,19 +11,25 @@ from calls.models import Call, Encuesta
 
 def _bounds(name: str, value: str) -> tuple[datetime, datetime | None]:
     """A plain date means that whole local day; a datetime means that instant."""
-    day = parse_date(value) if len(value) == 10 else None
-    if day:
-        start = timezone.make_aware(datetime.combine(day, time.min))
-        return start, start + timedelta(days=1)
     try:
+        day = parse_date(value) if len(value) == 10 else None
+        if day:
+            start = timezone.make_aware(datetime.combine(day, time.min))
+            return _in_range(start), _in_range(start + timedelta(days=1))
         moment = parse_datetime(value)
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise ValidationError(
-            {name: _("«%(value)s» no es una fecha válida (AAAA-MM-DD).") % {"value": value}}
-        )
-    return (moment if timezone.is_aware(moment) else timezone.make_aware(moment)), None
+        if moment is not None:
+            return _in_range(moment if timezone.is_aware(moment) else timezone.make_aware(moment)), None
+    except (ValueError, OverflowError):
+        # 2024-02-30 and 2024-13-01 are well formed but no date; 0000 and 9999 overflow in UTC.
+        pass
+    raise ValidationError({name: _("«%(value)s» no es una fecha válida (AAAA-MM-DD).") % {"value": value}})
+
+
+def _in_range(moment: datetime) -> datetime:
+    """The database stores UTC: the instant must exist there, a day either side."""
+    (moment - timedelta(days=1)).astimezone(UTC)
+    (moment + timedelta(days=1)).astimezone(UTC)
+    return moment
 
 
 class EncuestaFilter(django_filters.FilterSet):
@@ -44,8 +50,8 @@ class EncuestaFilter(django_filters.FilterSet):
         return queryset.filter(fecha__lt=end) if end else queryset.filter(fecha__lte=start)
 
     def filter_date(self, queryset, name, value):
-        start = timezone.make_aware(datetime.combine(value, time.min))
-        return queryset.filter(fecha__gte=start, fecha__lt=start + timedelta(days=1))
+        start, end = _bounds(name, value.isoformat())
+        return queryset.filter(fecha__gte=start, fecha__lt=end)
 
     class Meta:
         model = Encuesta

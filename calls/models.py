@@ -56,6 +56,24 @@ class Encuesta(models.Model):
     transcription = models.TextField(_("transcripción"), blank=True, default="")
     seconds_used = models.PositiveIntegerField(_("segundos"), null=True, blank=True)
     tokens_used = models.PositiveIntegerField(_("tokens"), null=True, blank=True)
+    # What the voice worker learnt about the call. Database defaults: the old system's inserts
+    # do not name these columns.
+    amd_category = models.CharField(
+        _("contestador (AMD)"),
+        max_length=32,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Quién contestó."),
+    )
+    close_reason = models.CharField(
+        _("motivo de cierre"), max_length=64, blank=True, default="", db_default=""
+    )
+    stt_seconds = models.FloatField(_("audio transcrito (s)"), null=True, blank=True)
+    tts_characters = models.PositiveIntegerField(_("caracteres sintetizados"), null=True, blank=True)
+    summary = models.TextField(_("resumen"), blank=True, default="", db_default="")
+    flags = models.JSONField(_("indicadores"), default=dict, db_default={}, blank=True)
+    callback_at = models.DateTimeField(_("volver a llamar"), null=True, blank=True)
 
     FINAL_STATUSES = frozenset({Status.COMPLETED, Status.REJECTED_OPT_OUT})
     OPEN_STATUSES = frozenset({Status.PENDING, Status.INITIATED, Status.IN_PROGRESS})
@@ -87,6 +105,10 @@ class Encuesta(models.Model):
         ordering = ["-fecha", "-id"]
         verbose_name = _("encuesta")
         verbose_name_plural = _("encuestas")
+        permissions = [
+            ("view_transcript", _("Puede ver la transcripción de las encuestas")),
+            ("export_encuesta", _("Puede exportar encuestas")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0, f"{field}__lte": 10}),
@@ -185,6 +207,10 @@ class Call(models.Model):
         ordering = ["-queued_at", "-id"]
         verbose_name = _("llamada")
         verbose_name_plural = _("llamadas")
+        permissions = [
+            ("place_call", _("Puede realizar llamadas")),
+            ("hangup_call", _("Puede colgar llamadas")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["requested_by", "idempotency_key"], name="call_idempotency_key_per_user"
@@ -216,3 +242,9 @@ class DoNotCallEntry(models.Model):
 
     def __str__(self) -> str:
         return self.phone
+
+
+# Campaign models live in their own module to keep this one short; importing registers them here.
+from calls.models_campaigns import Campaign, EncuestaAnswer, Lead  # noqa: E402
+
+__all__ = ["Call", "Campaign", "DoNotCallEntry", "Encuesta", "EncuestaAnswer", "Lead"]

@@ -65,6 +65,10 @@ class EncuestaOutputSerializer(serializers.ModelSerializer):
 
 class EncuestaDetailOutputSerializer(EncuestaOutputSerializer):
     calls = CallOutputSerializer(many=True, read_only=True)
+    # null for users without calls.view_transcript (EncuestaDetailApi).
+    transcription = serializers.CharField(
+        read_only=True, allow_null=True, help_text="null sin el permiso calls.view_transcript."
+    )
 
     class Meta(EncuestaOutputSerializer.Meta):
         fields = [*EncuestaOutputSerializer.Meta.fields, "transcription", "calls"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from calls import apis
+from calls import apis, campaign_apis
 
 urlpatterns = [
     path("encuestas", apis.EncuestaListApi.as_view(), name="encuestas"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("calls/<int:call_id>", apis.CallDetailApi.as_view(), name="call-detail"),
     path("calls/<int:call_id>/hangup", apis.CallHangupApi.as_view(), name="call-hangup"),
     path("dashboard/stats", apis.DashboardStatsApi.as_view(), name="dashboard-stats"),
+    *campaign_apis.urlpatterns,
 ]

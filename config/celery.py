@@ -2,7 +2,8 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# `celery -A config` is a production entry point; manage.py sets the local settings first.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("agentelocal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

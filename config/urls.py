@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.contrib.auth.decorators import login_required
+from django.urls import URLPattern, URLResolver, include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -12,7 +13,14 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("telephony.urls")),
     path("", include("calls.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # A browser page: anonymous visitors go to the (Spanish) admin login and come back.
+    path(
+        "docs/",
+        login_required(
+            SpectacularSwaggerView.as_view(url_name="schema"), login_url=reverse_lazy("admin:login")
+        ),
+        name="api-docs",
+    ),
 ]
 
 urlpatterns = [

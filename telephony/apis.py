@@ -6,12 +6,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.permissions import RequiredPermissions
 from telephony.selectors import telephony_config_get_default
 from telephony.serializers import TelephonyConfigInputSerializer, TelephonyConfigOutputSerializer
 from telephony.services import parse_from_numbers, telephony_config_save_default
 
 
 class TelephonyConfigApi(APIView):
+    permission_classes = [RequiredPermissions]
+    # The POST creates the default config or updates it.
+    required_permissions = {
+        "GET": ("telephony.view_telephonyconfig",),
+        "POST": ("telephony.add_telephonyconfig", "telephony.change_telephonyconfig"),
+    }
+
     @extend_schema(responses=TelephonyConfigOutputSerializer)
     def get(self, request: Request) -> Response:
         config = telephony_config_get_default()

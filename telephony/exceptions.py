@@ -33,3 +33,9 @@ class WebhookRejected(TelephonyError):
     """The webhook's signature or body is not valid."""
 
     http_status = 401
+
+
+class WebhookInvalid(TelephonyError):
+    """A correctly signed webhook whose content cannot be true (e.g. its time)."""
+
+    http_status = 400

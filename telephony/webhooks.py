@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from livekit import api
 
-from telephony.exceptions import TelephonyNotConfigured, WebhookRejected
+from telephony.exceptions import TelephonyNotConfigured, WebhookInvalid, WebhookRejected
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +18,8 @@ SIP_CALL_ID = "sip.callID"
 # Values of sip.callStatus.
 SIP_STATUS_ACTIVE = "active"
 SIP_STATUS_RINGING = frozenset({"dialing", "ringing"})
+# LiveKit stamps events with the current Unix time; outside 2000-2100 it is forged or broken.
+PLAUSIBLE_CREATED_AT = range(946_684_800, 4_102_444_800)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,10 @@ class WebhookEvent:
 
 
 def webhook_event_from_proto(event: api.WebhookEvent) -> WebhookEvent:
+    if event.created_at and event.created_at not in PLAUSIBLE_CREATED_AT:
+        raise WebhookInvalid(
+            _("La fecha del webhook (created_at=%(value)s) no es válida.") % {"value": event.created_at}
+        )
     participant = event.participant
     attributes = dict(participant.attributes)
     return WebhookEvent(

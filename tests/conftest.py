@@ -7,9 +7,23 @@ from tests.factories import UserFactory
 BRIDGE_TOKEN = "test-bridge-token"
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle histories and lockouts live in the cache: each test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def user(db):
-    return UserFactory(username="operadora")
+    """A non-superuser holding every permission: the API's checks pass through `has_perms`."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(username="operadora")
+    user.user_permissions.set(Permission.objects.all())
+    return user
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from calls.models import Call, Encuesta
 from telephony.testing import make_webhook_event, sign_webhook
+from tests.campaigns.test_campaign_api import exercise_campaign_api
 from tests.factories import CallFactory, EncuestaFactory, SurveyQuestionFactory
 from tests.openapi import api_schema, assert_matches_schema, documented_operations
 
@@ -102,6 +103,7 @@ def test_every_documented_response_is_what_the_endpoint_sends(
         assert_matches_schema("post", "/webhooks/livekit", response.status_code, response.json())
     )
     operator.call("post", f"/api/calls/{answered.pk}/hangup")
+    exercise_campaign_api(operator.call, voice_agent.pk)
 
     successes = {op for op in documented_operations() if op[2].startswith("2")}
     assert successes - operator.covered - bridge.covered == set()

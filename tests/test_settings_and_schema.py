@@ -15,7 +15,7 @@ from config.settings import base
 
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "BRIDGE_TOKEN": "bridge-token-de-produccion",
+    "BRIDGE_TOKEN": "bridge-token-de-produccion-0123456789abcdef",
     "DJANGO_ALLOWED_HOSTS": "example.com",
 }
 
@@ -107,8 +107,9 @@ def test_schema_as_json(api_client):
     assert "/api/agents/{agent_id}" in response.json()["paths"]
 
 
-def test_swagger_docs_render(api_client):
-    response = api_client.get("/api/docs/")
+def test_swagger_docs_render(client, user):
+    client.force_login(user)
+    response = client.get("/api/docs/")
 
     assert response.status_code == 200
     assert "swagger" in response.content.decode().lower()
@@ -128,3 +129,23 @@ def test_production_has_no_embedded_database_or_broker(production_env, missing):
     result = run_django(["-c", "import django; django.setup()"], env)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+def test_api_docs_are_served_from_our_own_static_files(client, user):
+    from django.contrib.staticfiles import finders
+
+    client.force_login(user)
+    page = client.get("/api/docs/").content.decode()
+
+    assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+def test_api_docs_send_anonymous_visitors_to_the_spanish_login(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/login/?next=/api/docs/"
+    login = client.get(response["Location"])
+    assert "Iniciar sesión" in login.content.decode()

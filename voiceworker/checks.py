@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from voiceworker.config import (
+from voiceworker.providers import (
     ModelRoute,
     PipelineSpec,
     Route,
@@ -36,6 +36,14 @@ def check_configuration(specs: Iterable[PipelineSpec], *, require_livekit: bool 
     uses_inference = False
 
     for spec in specs:
+        if spec.language != "en" and not spec.voice_id.strip():
+            problems.append(
+                _(
+                    "%(agent)s: habla «%(lang)s» sin voz; Cartesia usaría su voz inglesa por defecto. "
+                    "Elige una voz en el agente o define CARTESIA_VOICE_ES."
+                )
+                % {"agent": spec.label, "lang": spec.language}
+            )
         for kind, router, value in (
             ("STT", route_stt, spec.stt_model),
             ("LLM", route_llm, spec.llm_model),

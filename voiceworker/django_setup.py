@@ -9,7 +9,8 @@ import os
 import django
 from django.apps import apps
 
-DEFAULT_SETTINGS_MODULE = "config.settings.local"  # the same default as manage.py
+# A job process inherits its parent's DJANGO_SETTINGS_MODULE; alone, it is in production.
+DEFAULT_SETTINGS_MODULE = "config.settings.production"
 
 
 def ensure_django() -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
@@ -19,11 +20,11 @@ from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
 from agents_app.models import VoiceAgent
-from calls import services
+from calls import selectors, services
 from calls.answers import Question, questionnaire_for
-from calls.models import Call, Encuesta
-from voiceworker.config import PipelineSpec
+from calls.services import CallOutcome, CallUsage
 from voiceworker.metadata import JobMetadata, MetadataError
+from voiceworker.providers import PipelineSpec
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -56,9 +57,16 @@ class SurveyJob:
     dispatch_name: str
     instructions: str
     greeting: str
+    goodbye: str
+    voicemail_message: str
     nombre_cliente: str
     questionnaire: tuple[Question, ...]
     pipeline: PipelineSpec
+    # answers a previous call already collected: a redial continues from there
+    answers: dict[str, Any] = field(default_factory=dict)
+    time_zone: str = "UTC"
+    # a campaign lead's columns, for {placeholders} in the greeting and the instructions
+    variables: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def llm_model(self) -> str:
@@ -67,41 +75,45 @@ class SurveyJob:
 
 def load_job(meta: JobMetadata) -> SurveyJob:
     """Load and cross-check what the metadata points at; MetadataError if it does not add up."""
-    encuesta = Encuesta.objects.filter(pk=meta.encuesta_id).first()
-    if encuesta is None:
+    survey = selectors.survey_for_call(encuesta_id=meta.encuesta_id)
+    if survey is None:
         raise MetadataError(_("No existe la encuesta %(id)s.") % {"id": meta.encuesta_id})
-    if encuesta.voice_agent_id != meta.voice_agent_id:
+    if survey.voice_agent_id != meta.voice_agent_id:
         raise MetadataError(
             _("La encuesta %(encuesta)s pertenece al agente %(own)s, no al %(given)s.")
-            % {"encuesta": encuesta.pk, "own": encuesta.voice_agent_id, "given": meta.voice_agent_id}
+            % {"encuesta": survey.encuesta_id, "own": survey.voice_agent_id, "given": meta.voice_agent_id}
         )
-    if encuesta.status in Encuesta.FINAL_STATUSES:
+    if survey.is_closed:
         raise MetadataError(
             _("La encuesta %(id)s ya está cerrada (%(status)s).")
-            % {"id": encuesta.pk, "status": encuesta.status}
+            % {"id": survey.encuesta_id, "status": survey.status}
         )
     agent = VoiceAgent.objects.filter(pk=meta.voice_agent_id).first()
     if agent is None:
         raise MetadataError(_("No existe el agente %(id)s.") % {"id": meta.voice_agent_id})
-    if (
-        meta.call_id is not None
-        and not Call.objects.filter(pk=meta.call_id, encuesta_id=encuesta.pk).exists()
+    if meta.call_id is not None and not selectors.call_belongs_to_survey(
+        call_id=meta.call_id, encuesta_id=survey.encuesta_id
     ):
         raise MetadataError(
             _("La llamada %(call)s no existe o no es de la encuesta %(encuesta)s.")
-            % {"call": meta.call_id, "encuesta": encuesta.pk}
+            % {"call": meta.call_id, "encuesta": survey.encuesta_id}
         )
     return SurveyJob(
-        encuesta_id=encuesta.pk,
+        encuesta_id=survey.encuesta_id,
         call_id=meta.call_id,
         voice_agent_id=agent.pk,
         agent_name=agent.name,
         dispatch_name=agent.dispatch_name,
         instructions=agent.instructions,
         greeting=agent.greeting,
-        nombre_cliente=meta.nombre_cliente or encuesta.nombre_cliente,
+        goodbye=agent.goodbye,
+        voicemail_message=agent.voicemail_message,
+        nombre_cliente=meta.nombre_cliente or survey.nombre_cliente,
         questionnaire=questionnaire_for(agent.questions.all()),
         pipeline=PipelineSpec.from_agent(agent),
+        answers=survey.answers,
+        time_zone=survey.time_zone,
+        variables=survey.variables,
     )
 
 
@@ -115,32 +127,32 @@ def append_transcript(encuesta_id: int, speaker: str, text: str) -> None:
     services.encuesta_append_transcript(encuesta_id=encuesta_id, speaker=speaker, text=text)
 
 
-def finish_survey(encuesta_id: int, *, seconds_used: int, tokens_used: int, llm_model: str) -> str:
-    encuesta = services.encuesta_finish(
-        encuesta_id=encuesta_id,
-        seconds_used=seconds_used,
-        tokens_used=tokens_used,
-        llm_model=llm_model,
-    )
-    return encuesta.status
+def mark_answered(call_id: int) -> bool:
+    return services.call_mark_answered(call_id=call_id)
 
 
-def record_usage(encuesta_id: int, *, seconds_used: int, tokens_used: int, llm_model: str) -> None:
-    """Usage only, status untouched: for calls whose outcome is decided elsewhere (voicemail)."""
-    services.encuesta_save(
-        encuesta_id=encuesta_id,
-        seconds_used=seconds_used,
-        tokens_used=tokens_used,
-        llm_model=llm_model,
-    )
+def opt_out_now(encuesta_id: int) -> None:
+    services.survey_opt_out_now(encuesta_id=encuesta_id)
 
 
-def opt_out(encuesta_id: int) -> None:
-    services.encuesta_opt_out(encuesta_id=encuesta_id)
+def close_call(encuesta_id: int, call_id: int | None, outcome: CallOutcome, usage: CallUsage) -> str:
+    return services.survey_call_close(encuesta_id=encuesta_id, call_id=call_id, outcome=outcome, usage=usage)
 
 
-def call_transition(call_id: int, to: str) -> bool:
-    return services.call_transition(call_id=call_id, to=to)
+def request_callback(encuesta_id: int, when: datetime) -> None:
+    services.survey_request_callback(survey_id=encuesta_id, when=when)
+
+
+def record_amd(encuesta_id: int, category: str) -> None:
+    services.survey_record_amd(encuesta_id=encuesta_id, category=category)
+
+
+def record_summary(encuesta_id: int, summary: str, flags: dict[str, object], tokens: int) -> None:
+    services.survey_record_summary(encuesta_id=encuesta_id, summary=summary, flags=flags, tokens=tokens)
+
+
+def transcript(encuesta_id: int) -> str:
+    return selectors.survey_transcript(encuesta_id=encuesta_id)
 
 
 # --- Used by the management command --------------------------------------------------------
@@ -160,13 +172,13 @@ def pipeline_specs(dispatch_name: str) -> list[PipelineSpec]:
 
 
 def console_metadata(encuesta_id: int) -> JobMetadata:
-    encuesta = Encuesta.objects.filter(pk=encuesta_id).first()
-    if encuesta is None:
+    survey = selectors.survey_for_call(encuesta_id=encuesta_id)
+    if survey is None:
         raise MetadataError(_("No existe la encuesta %(id)s.") % {"id": encuesta_id})
-    if encuesta.voice_agent_id is None:
+    if survey.voice_agent_id is None:
         raise MetadataError(_("La encuesta %(id)s no tiene agente.") % {"id": encuesta_id})
     return JobMetadata(
-        encuesta_id=encuesta.pk,
-        voice_agent_id=encuesta.voice_agent_id,
-        nombre_cliente=encuesta.nombre_cliente,
+        encuesta_id=survey.encuesta_id,
+        voice_agent_id=survey.voice_agent_id,
+        nombre_cliente=survey.nombre_cliente,
     )

@@ -12,7 +12,7 @@ from django.conf import settings
 from livekit.agents import AgentSession, inference, llm, stt, tts, vad
 from livekit.plugins import cartesia, deepgram, openai, silero
 
-from voiceworker.config import (
+from voiceworker.providers import (
     PipelineSpec,
     Route,
     llm_base_url,
@@ -35,7 +35,12 @@ def build_stt(spec: PipelineSpec) -> stt.STT:
     route = route_stt(spec.stt_model)
     if route.route == Route.LIVEKIT_INFERENCE:
         return inference.STT(model=route.model, language=spec.language, **_livekit_credentials())
-    return deepgram.STT(model=route.model, language=spec.language, api_key=setting_value("DEEPGRAM_API_KEY"))
+    kwargs: dict[str, Any] = {}
+    if base_url := setting_value("DEEPGRAM_BASE_URL"):
+        kwargs["base_url"] = base_url
+    return deepgram.STT(
+        model=route.model, language=spec.language, api_key=setting_value("DEEPGRAM_API_KEY"), **kwargs
+    )
 
 
 def build_llm(spec: PipelineSpec) -> llm.LLM:
@@ -60,6 +65,8 @@ def build_tts(spec: PipelineSpec) -> tts.TTS:
     }
     if spec.voice_id:
         kwargs["voice"] = spec.voice_id
+    if base_url := setting_value("CARTESIA_BASE_URL"):
+        kwargs["base_url"] = base_url
     return cartesia.TTS(**kwargs)
 
 
@@ -83,4 +90,5 @@ def build_session(spec: PipelineSpec, *, vad_model: vad.VAD | None = None) -> Ag
         turn_handling={"turn_detection": build_turn_detector()},
         # a survey turn may save an answer and then speak; leave room for a retry after an error
         max_tool_steps=settings.VOICE_MAX_TOOL_STEPS,
+        user_away_timeout=settings.VOICE_USER_AWAY_SECONDS,
     )

@@ -14,13 +14,14 @@ from typing import Any
 
 from django.conf import settings
 from livekit import rtc
-from livekit.agents import AgentServer, JobContext, JobProcess, room_io
+from livekit.agents import AMD, AgentServer, AgentSession, JobContext, JobProcess, room_io
 
 import voiceworker.django_setup  # noqa: F401  (must run before anything imports models)
-from voiceworker import persistence, pipeline
-from voiceworker.agent import SurveyAgent, SurveyCall
-from voiceworker.config import setting_value
+from voiceworker import persistence, pipeline, summary
+from voiceworker.agent import MACHINE_CATEGORIES, SurveyAgent
+from voiceworker.call import SurveyCall
 from voiceworker.metadata import MetadataError, parse_metadata
+from voiceworker.providers import setting_value
 
 logger = logging.getLogger(__name__)
 
@@ -122,44 +123,116 @@ async def entrypoint(ctx: JobContext) -> None:
             ctx.job.agent_name,
         )
 
+    call = SurveyCall(job)
+
+    async def on_shutdown(reason: str) -> None:
+        # one callback, in order: livekit-agents runs shutdown callbacks concurrently, and the
+        # summary reads the transcript the close flushes
+        await call.on_job_shutdown(reason)
+        await summary.summarize_call(job)
+
+    ctx.add_shutdown_callback(on_shutdown)
     try:
         session = pipeline.build_session(job.pipeline, vad_model=ctx.proc.userdata.get("vad"))
     except Exception:
         logger.exception("could not build the pipeline for agent %s", job.agent_name)
-        ctx.shutdown(reason="pipeline error")
+        await _abandon(ctx, call, "pipeline error")
         return
 
-    call = SurveyCall(job)
-    start_kwargs: dict[str, Any] = {}
-    if not fake:
+    if fake:
+        call.attach(session)
+        await session.start(agent=SurveyAgent(call))
+        return
+    try:
         await ctx.connect()
         participant = await wait_until_answered(ctx.room, answer_timeout())
-        if participant is None:
-            # unanswered calls are the dialer's to record (no_answer, busy, ...)
-            logger.info("call was not answered; leaving")
-            ctx.shutdown(reason="not answered")
-            return
-        await call.mark_answered()
-        start_kwargs = {
-            "room": ctx.room,
-            "room_options": room_io.RoomOptions(
-                participant_kinds=[SIP], participant_identity=participant.identity
+    except Exception:
+        logger.exception("could not join the call's room")
+        await _abandon(ctx, call, "connect failed")
+        return
+    if participant is None:
+        # unanswered calls are the dialer's to record (no_answer, busy, ...)
+        logger.info("call was not answered; leaving")
+        ctx.shutdown(reason="not answered")
+        return
+    await call.mark_answered()
+    use_amd = settings.VOICE_AMD_ENABLED
+    agent = SurveyAgent(call, greet_on_enter=not use_amd)
+    try:
+        call.attach(session)
+        await session.start(
+            agent=agent,
+            room=ctx.room,
+            room_options=room_io.RoomOptions(
+                participant_kinds=[SIP],
+                participant_identity=participant.identity,
+                # an error close or a crash must not leave the callee on a silent line
+                delete_room_on_close=True,
             ),
-        }
+        )
+        if use_amd:
+            await detect_answerer(session, agent, participant.identity)
+    except Exception:
+        logger.exception("the call failed")
+        await _abandon(ctx, call, "crash")
 
-    call.attach(session)
-    ctx.add_shutdown_callback(call.on_job_shutdown)
-    await session.start(agent=SurveyAgent(call), **start_kwargs)
+
+async def detect_answerer(session: AgentSession, agent: SurveyAgent, identity: str) -> None:
+    """Hold the greeting until answering-machine detection says who picked up."""
+    category = "uncertain"
+    try:
+        async with AMD(session, llm=None, stt=None, participant_identity=identity) as detector:
+            category = (await detector.execute()).category.value
+    except Exception:
+        logger.exception("answering-machine detection failed; greeting anyway")
+    await on_answerer(agent, category)
 
 
-def build_server(*, agent_name: str) -> AgentServer:
-    server = AgentServer(
+async def on_answerer(agent: SurveyAgent, category: str) -> None:
+    try:
+        await persistence.run_db(persistence.record_amd, agent.call.job.encuesta_id, category)
+    except Exception:
+        logger.exception("could not store the AMD category")
+    if category in MACHINE_CATEGORIES:
+        agent.on_machine(category)
+    else:
+        agent.greet()
+
+
+async def _abandon(ctx: JobContext, call: SurveyCall, reason: str) -> None:
+    """The agent cannot go on: end the call for the callee too, and close the survey."""
+    call.close_reason = call.close_reason or reason
+    try:
+        await ctx.delete_room()
+    except Exception:
+        logger.exception("could not delete the room")
+    ctx.shutdown(reason=reason)
+
+
+class SurveyAgentServer(AgentServer):
+    """An AgentServer that remembers why it stopped: the CLI logs the error and exits 0."""
+
+    failure: BaseException | None = None
+
+    async def run(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            await super().run(*args, **kwargs)
+        except Exception as exc:
+            self.failure = exc
+            raise
+
+
+def build_server(*, agent_name: str, port: int | None = None) -> SurveyAgentServer:
+    """``port`` is the health server's (None: the library's 8081 in production, 0: any free one)."""
+    options: dict[str, Any] = {} if port is None else {"port": port}
+    server = SurveyAgentServer(
         ws_url=setting_value("LIVEKIT_URL") or None,
         api_key=setting_value("LIVEKIT_API_KEY") or None,
         api_secret=setting_value("LIVEKIT_API_SECRET") or None,
         setup_fnc=prewarm,
         # the library backs off up to 10 s between attempts: 16 attempts take about 2 minutes
         max_retry=settings.VOICE_CONNECT_MAX_RETRY,
+        **options,
     )
     server.rtc_session(entrypoint, agent_name=agent_name)
     return server

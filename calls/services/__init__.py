@@ -24,16 +24,29 @@ from calls.services.events import call_handle_webhook
 from calls.services.hangup import call_end_room, call_hangup
 from calls.services.lifecycle import call_transition
 from calls.services.reconcile import calls_reconcile
+from calls.services.voice import (
+    CallOutcome,
+    CallUsage,
+    call_mark_answered,
+    survey_call_close,
+    survey_opt_out_now,
+    survey_record_amd,
+    survey_record_summary,
+    survey_request_callback,
+)
 
 __all__ = [
     "SIP_STATUS_OUTCOMES",
+    "CallOutcome",
     "CallRequestResult",
+    "CallUsage",
     "DialOutcome",
     "call_dial",
     "call_end_room",
     "call_enqueue_dial",
     "call_handle_webhook",
     "call_hangup",
+    "call_mark_answered",
     "call_request",
     "call_retry",
     "call_transition",
@@ -47,4 +60,9 @@ __all__ = [
     "encuesta_save",
     "encuesta_transition",
     "phone_check_dialable",
+    "survey_call_close",
+    "survey_opt_out_now",
+    "survey_record_amd",
+    "survey_record_summary",
+    "survey_request_callback",
 ]

@@ -200,10 +200,12 @@ def _dispatch_metadata(call: Call) -> str:
     )
 
 
-def _claim_for_dialing(call_id: int, attempt: int) -> Call | DialOutcome:
+def call_claim_for_dialing(call_id: int, attempt: int) -> Call | DialOutcome:
     """Take the call for this dial attempt, honouring the trunk's concurrency limit."""
     with transaction.atomic():
-        call = Call.objects.select_for_update().select_related("encuesta__voice_agent").get(pk=call_id)
+        # Lock the call row alone: FOR UPDATE over a join would also lock the survey's agent, which a
+        # whole campaign shares, and deadlock with the campaign dispatcher inserting surveys (MariaDB).
+        call = Call.objects.select_for_update().get(pk=call_id)
         if call.status not in (CallStatus.QUEUED, CallStatus.DIALING) or call.dial_attempts != attempt:
             return DialOutcome(status=call.status)
         if call.hangup_requested_at:
@@ -232,13 +234,22 @@ def call_dial(*, call_id: int, attempt: int = 0) -> DialOutcome:
     `attempt` is how many dial attempts the caller believes were made; a redelivered task whose
     attempt was already taken does nothing, so a number is never dialed twice for one Call.
     """
-    claimed = _claim_for_dialing(call_id, attempt)
+    claimed = call_claim_for_dialing(call_id, attempt)
     if isinstance(claimed, DialOutcome):
         return claimed
     call = claimed
+    try:
+        result = backends.run(backends.get_backend().dial(call_dial_request(call=call, attempt=attempt)))
+    except (SipCallFailed, TelephonyNotConfigured, TelephonyUnavailable) as exc:
+        return call_dial_failed(call=call, attempt=attempt, exc=exc)
+    return call_dial_succeeded(call=call, result=result)
+
+
+def call_dial_request(*, call: Call, attempt: int) -> backends.DialRequest:
+    """What telephony is asked for to dial a claimed call (also used by the paced campaign dialer)."""
     agent = call.encuesta.voice_agent
     metadata = _dispatch_metadata(call)
-    request = backends.DialRequest(
+    return backends.DialRequest(
         room_name=call.room_name,
         room_metadata=metadata,
         agent_name=agent.dispatch_name if agent else settings.LIVEKIT_AGENT_NAME,
@@ -254,9 +265,13 @@ def call_dial(*, call_id: int, attempt: int = 0) -> DialOutcome:
         empty_timeout=settings.CALL_ROOM_EMPTY_TIMEOUT,
         resume=attempt > 0,
     )
-    try:
-        result = backends.run(backends.get_backend().dial(request))
-    except SipCallFailed as exc:
+
+
+def call_dial_failed(
+    *, call: Call, attempt: int, exc: SipCallFailed | TelephonyNotConfigured | TelephonyUnavailable
+) -> DialOutcome:
+    """Record how a dial failed: a SIP answer ends the call; an unavailable LiveKit may be retried."""
+    if isinstance(exc, SipCallFailed):
         to, reason = SIP_STATUS_OUTCOMES.get(exc.code, (CallStatus.FAILED, exc.status or str(exc)))
         call_transition(
             call_id=call.pk,
@@ -266,24 +281,26 @@ def call_dial(*, call_id: int, attempt: int = 0) -> DialOutcome:
             failure_reason=f"SIP {exc.code}: {reason}",
         )
         return DialOutcome(status=to)
-    except TelephonyNotConfigured as exc:
+    if isinstance(exc, TelephonyNotConfigured):
         call_transition(call_id=call.pk, to=CallStatus.FAILED, failure_reason=str(exc))
         return DialOutcome(status=CallStatus.FAILED)
-    except TelephonyUnavailable as exc:
-        reason = f"LiveKit: {exc}"
-        if exc.retryable and attempt + 1 < settings.CALL_DIAL_MAX_RETRIES:
-            logger.warning("Dial of call %s failed (%s); retrying", call.pk, reason)
-            Call.objects.filter(pk=call.pk).update(failure_reason=reason)
-            return DialOutcome(
-                status=CallStatus.DIALING,
-                retry_in=settings.CALL_DIAL_RETRY_BACKOFF * 2**attempt,
-                next_attempt=attempt + 1,
-            )
-        logger.error("Dial of call %s failed for good: %s", call.pk, reason)
-        call_transition(call_id=call.pk, to=CallStatus.FAILED, failure_reason=reason)
-        # The callee may have answered before the failure (e.g. no agent could be dispatched).
-        room_delete_quietly(call.room_name)
-        return DialOutcome(status=CallStatus.FAILED)
+    reason = f"LiveKit: {exc}"
+    if exc.retryable and attempt + 1 < settings.CALL_DIAL_MAX_RETRIES:
+        logger.warning("Dial of call %s failed (%s); retrying", call.pk, reason)
+        Call.objects.filter(pk=call.pk).update(failure_reason=reason)
+        return DialOutcome(
+            status=CallStatus.DIALING,
+            retry_in=settings.CALL_DIAL_RETRY_BACKOFF * 2**attempt,
+            next_attempt=attempt + 1,
+        )
+    logger.error("Dial of call %s failed for good: %s", call.pk, reason)
+    call_transition(call_id=call.pk, to=CallStatus.FAILED, failure_reason=reason)
+    # The callee may have answered before the failure (e.g. no agent could be dispatched).
+    room_delete_quietly(call.room_name)
+    return DialOutcome(status=CallStatus.FAILED)
+
+
+def call_dial_succeeded(*, call: Call, result: backends.DialResult) -> DialOutcome:
     Call.objects.filter(pk=call.pk).update(
         dispatch_id=result.dispatch_id,
         sip_participant_id=result.sip_participant_id,

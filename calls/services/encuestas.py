@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from agents_app.models import VoiceAgent
 from calls.answers import LEGACY_COLUMNS, Answer, Question, parse_answer, questionnaire_for
 from calls.models import DoNotCallEntry, Encuesta
+from calls.services.answer_rows import answer_rows_store
+from calls.services.lead_outcomes import lead_follow_encuesta
 from telephony.phones import normalize_phone
 
 Status = Encuesta.Status
@@ -69,7 +71,8 @@ def encuesta_save(
     The status moves only as Encuesta.TRANSITIONS allows: a completed or opted-out survey keeps
     its status whatever a later save says.
     """
-    encuesta = Encuesta.objects.select_for_update().select_related("voice_agent").get(pk=encuesta_id)
+    # Only the survey row is locked: FOR UPDATE over a join would also lock the agent every survey shares.
+    encuesta = Encuesta.objects.select_for_update().get(pk=encuesta_id)
     questionnaire = _questionnaire(encuesta)
     errors: dict[str, list[str]] = {}
     parsed: dict[str, Answer] = {}
@@ -111,8 +114,10 @@ def encuesta_save(
     encuesta.save(update_fields=update_fields)
     # A save moves forward only: reopening a failed or incomplete survey is a retry's job.
     only_from = Encuesta.OPEN_STATUSES if status == Status.INITIATED else None
+    answer_rows_store(encuesta=encuesta, answers=parsed, questionnaire=questionnaire)
     if status is not None and encuesta_transition(encuesta_id=encuesta.pk, to=status, only_from=only_from):
         encuesta.status, encuesta.completada = status, status == Status.COMPLETED
+        lead_follow_encuesta(encuesta=encuesta)
     return encuesta
 
 
@@ -133,7 +138,7 @@ def encuesta_finish(
     llm_model: str | None = None,
 ) -> Encuesta:
     """Close the survey: completed when every required question has an answer, else incomplete."""
-    encuesta = Encuesta.objects.select_for_update().select_related("voice_agent").get(pk=encuesta_id)
+    encuesta = Encuesta.objects.select_for_update().get(pk=encuesta_id)
     required = [q.key for q in _questionnaire(encuesta).values() if q.required]
     answered = all(encuesta.respuestas.get(key) not in (None, "") for key in required)
     status = Status.COMPLETED if answered else Status.INCOMPLETE

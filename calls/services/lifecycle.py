@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from calls.models import Call, Encuesta
 from calls.services.encuestas import encuesta_transition
+from calls.services.lead_outcomes import lead_follow_call
 
 CallStatus = Call.Status
 
@@ -53,6 +54,7 @@ def call_transition(
                 seconds = max(0, int((call.ended_at - call.answered_at).total_seconds()))
                 Call.objects.filter(pk=call_id).update(duration_seconds=seconds)
             _encuesta_follow_call(call, to)
+            lead_follow_call(call_id=call_id, to=to)
         elif moved and to == CallStatus.IN_PROGRESS:
             call = Call.objects.only("encuesta_id").get(pk=call_id)
             encuesta_transition(

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
     "agents_app",
     "telephony",
     "calls",
@@ -42,6 +44,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it answers the login of a locked-out user.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -63,7 +67,12 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# An empty DATABASE_URL means the embedded default here; production refuses it.
+DATABASES = {
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -74,8 +83,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["NAME"] not in ("", ":memory:"):
+    # `make run`: the web server and the Celery worker write the same SQLite file. Writers queue
+    # (IMMEDIATE + timeout) instead of failing with "database is locked"; WAL lets readers go on.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Seconds the API and the bridge ask clients to wait (Retry-After) while the database is down.
+DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes counts failed logins (admin and any authenticate() with a request) and locks out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+# Per user name and address: an attacker cannot lock a colleague out from another machine.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+AXES_VERBOSE = False
+# The address is REMOTE_ADDR (django-ipware is not installed): X-Forwarded-For can be forged by any
+# client. Behind a proxy every login then comes from the proxy, and the lock is per user name.
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -93,8 +125,19 @@ TIME_ZONE = "Europe/Madrid"
 USE_I18N = True
 USE_TZ = True
 
+# --- Cache: API throttles and login lockouts must count across every web process -------------
+# Empty: this process's memory (development, tests). Production requires a shared Redis.
+CACHE_URL = env.str("CACHE_URL", default="")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default="") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -107,7 +150,12 @@ REST_FRAMEWORK = {
         "config.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["config.permissions.RequiredPermissions"],
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
@@ -121,6 +169,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "EncuestaStatusEnum": "calls.models.Encuesta.Status",
         "CallStatusEnum": "calls.models.Call.Status",
@@ -140,10 +192,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Campaign tasks live in their own module (calls.tasks_campaigns), beside calls.tasks.
+CELERY_IMPORTS = ("calls.tasks_campaigns",)
+CAMPAIGN_DISPATCH_INTERVAL_SECONDS = env.float("CAMPAIGN_DISPATCH_INTERVAL_SECONDS", default=1.0)
 CELERY_BEAT_SCHEDULE = {
     "reconcile-calls": {
         "task": "calls.tasks.calls_reconcile_task",
         "schedule": crontab(minute="*"),
+    },
+    "dispatch-campaigns": {
+        "task": "calls.tasks_campaigns.campaigns_dispatch_task",
+        "schedule": CAMPAIGN_DISPATCH_INTERVAL_SECONDS,
     },
 }
 
@@ -171,8 +230,20 @@ CALL_RECONCILE_GRACE = timedelta(seconds=env.int("CALL_RECONCILE_GRACE_SECONDS",
 CALL_DIAL_TASK_SOFT_TIME_LIMIT = int(CALL_RINGING_TIMEOUT.total_seconds() + 3 * LIVEKIT_REQUEST_TIMEOUT + 10)
 CALL_DIAL_TASK_TIME_LIMIT = CALL_DIAL_TASK_SOFT_TIME_LIMIT + 15
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CALL_DIAL_TASK_TIME_LIMIT + 60}
+# Campaigns. Each tick claims the calls of the next LOOKAHEAD seconds (at least one tick interval
+# plus the tick's own delay), so pacing holds even when a tick runs late.
+CAMPAIGN_DIAL_LOOKAHEAD_SECONDS = env.float(
+    "CAMPAIGN_DIAL_LOOKAHEAD_SECONDS", default=2 * CAMPAIGN_DISPATCH_INTERVAL_SECONDS
+)
+CAMPAIGN_DISPATCH_MAX_PER_TICK = env.int("CAMPAIGN_DISPATCH_MAX_PER_TICK", default=200)
+# "async": ringing calls are coroutines of one event loop per worker process (see README);
+# "inline": the task dials its batch and records the outcomes before returning (eager mode, tests).
+CAMPAIGN_DIALER = env("CAMPAIGN_DIALER", default="async")
+CAMPAIGN_DIALER_OUTCOME_THREADS = env.int("CAMPAIGN_DIALER_OUTCOME_THREADS", default=4)
 ALLOWED_CALL_COUNTRIES = env.list("ALLOWED_CALL_COUNTRIES", default=["ES"])
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="ES")
+# Uploaded lead files waiting for confirmation and their rejection reports (admin import).
+LEAD_IMPORT_DIR = env.path("LEAD_IMPORT_DIR", default=BASE_DIR / "var" / "lead-imports")
 
 # --- Voice agent bridge and providers -------------------------------------------------------
 BRIDGE_TOKEN = env("BRIDGE_TOKEN", default="")
@@ -189,6 +260,18 @@ VOICE_ANSWER_TIMEOUT_SECONDS = env.float(
 VOICE_HANGUP_GRACE_SECONDS = env.float("VOICE_HANGUP_GRACE_SECONDS", default=0.5)
 VOICE_MAX_TOOL_STEPS = env.int("VOICE_MAX_TOOL_STEPS", default=4)
 VOICE_CONNECT_MAX_RETRY = env.int("VOICE_CONNECT_MAX_RETRY", default=16)
+# Provider endpoints; tests point the real plugins at local servers speaking each wire protocol.
+DEEPGRAM_BASE_URL = env("DEEPGRAM_BASE_URL", default="")
+CARTESIA_BASE_URL = env("CARTESIA_BASE_URL", default="")
+# Cartesia voice new agents get for a language (Cartesia's default voice speaks English). The default
+# is Cartesia's stock "Spanish-speaking Lady" voice from its public voice library.
+VOICE_DEFAULT_VOICE_IDS = {"es": env("CARTESIA_VOICE_ES", default="846d6cb0-2301-48b6-9683-48f5618ea2f6")}
+VOICE_AMD_ENABLED = env.bool("VOICE_AMD_ENABLED", default=True)
+VOICE_USER_AWAY_SECONDS = env.float("VOICE_USER_AWAY_SECONDS", default=15.0)
+VOICE_AWAY_PROMPTS = env.int("VOICE_AWAY_PROMPTS", default=2)
+# Seconds before CALL_MAX_DURATION at which the agent says goodbye and closes the call.
+VOICE_END_MARGIN_SECONDS = env.float("VOICE_END_MARGIN_SECONDS", default=30.0)
+VOICE_SUMMARY_ENABLED = env.bool("VOICE_SUMMARY_ENABLED", default=True)
 
 LOGGING = {
     "version": 1,
@@ -196,4 +279,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # django-axes logs every login at INFO; lockouts are WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

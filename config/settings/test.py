@@ -18,3 +18,6 @@ CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="memory://")
 CELERY_TASK_ALWAYS_EAGER = True
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"outbound_calls": "1000/min"}}  # noqa: F405
 LANGUAGE_CODE = "es"
+# Each test clears the cache (tests/conftest.py): never a shared Redis from the environment.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CAMPAIGN_DIALER = "inline"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +17,9 @@ from calls.models import Call, Encuesta
 from tests.factories import CallFactory, EncuestaFactory
 from tests.voiceworker.scripted_llm import ScriptedLLM, Turn
 from voiceworker import persistence, pipeline, worker
-from voiceworker.agent import SurveyCall
+from voiceworker.call import SurveyCall
 from voiceworker.metadata import JobMetadata
+from voiceworker.testing.openai_server import OpenAICompatibleServer
 
 PROVIDER_KEYS = {
     "LIVEKIT_URL": "wss://livekit.example.test",
@@ -29,6 +31,8 @@ PROVIDER_KEYS = {
     "OPENAI_API_KEY": "",
     "LLM_BASE_URL": "https://api.groq.com/openai/v1",
     "VOICE_USE_LIVEKIT_INFERENCE": False,
+    # a placeholder in Cartesia's id format: the local Cartesia server accepts any voice
+    "VOICE_DEFAULT_VOICE_IDS": {"es": "0e5e5e5e-0000-4000-8000-00000000e5e5"},
 }
 
 
@@ -70,7 +74,7 @@ def survey() -> Survey:
     return Survey(agent=agent, encuesta=encuesta, call=call)
 
 
-def text_session(llm: ScriptedLLM) -> AgentSession:
+def text_session(llm: Any) -> AgentSession:
     """The production session minus audio: no STT/TTS/VAD, text in and out."""
     return AgentSession(llm=llm, vad=None, turn_handling={"turn_detection": None})
 
@@ -81,7 +85,7 @@ class RunningCall:
 
     job_ctx: JobContext
     session: AgentSession
-    llm: ScriptedLLM
+    llm: Any  # the ScriptedLLM, or None when the real plugin runs
     delete_room: mock.Mock
     shutdown: mock.Mock
 
@@ -95,6 +99,22 @@ async def db(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return await persistence.run_db(fn, *args, **kwargs)
 
 
+async def settle(running: RunningCall) -> None:
+    """Wait until nothing is being said and the call's own follow-ups (next question, hang-up) ran."""
+    for _ in range(200):
+        await asyncio.sleep(0)
+        if (speech := running.session.current_speech) is not None:
+            await speech
+            continue
+        if running.call._tasks:
+            await running.call.wait_finished()
+            continue
+        # a done-callback may still be about to schedule speech: give it a few loop turns
+        await asyncio.sleep(0.01)
+        if running.session.current_speech is None and not running.call._tasks:
+            return
+
+
 async def fetch_encuesta(pk: int) -> Encuesta:
     return await db(Encuesta.objects.get, pk=pk)
 
@@ -104,13 +124,27 @@ async def fetch_call(pk: int) -> Call:
 
 
 @pytest.fixture
+def llm_server(provider_settings) -> Iterator[OpenAICompatibleServer]:
+    """The local OpenAI-compatible server, with the LLM settings pointing the real plugin at it."""
+    with OpenAICompatibleServer() as server:
+        provider_settings.LLM_BASE_URL = server.base_url
+        provider_settings.OPENAI_API_KEY = "sk-local-test"
+        yield server
+
+
+@pytest.fixture
 def start_call(monkeypatch):
     """Run the worker's entrypoint for some metadata against a scripted LLM."""
 
     @asynccontextmanager
-    async def start(metadata: str, turns: list[Turn]) -> AsyncIterator[RunningCall]:
-        llm = ScriptedLLM(turns)
-        monkeypatch.setattr(pipeline, "build_session", lambda spec, vad_model=None: text_session(llm))
+    async def start(metadata: str, turns: list[Turn] | None = None) -> AsyncIterator[RunningCall]:
+        # without a script: the production LLM plugin, wherever LLM_BASE_URL points
+        llm: Any = ScriptedLLM(turns) if turns is not None else None
+        monkeypatch.setattr(
+            pipeline,
+            "build_session",
+            lambda spec, vad_model=None: text_session(llm if llm is not None else pipeline.build_llm(spec)),
+        )
         with fake_job_context(job_metadata=metadata) as job_ctx:
             # a fake job only logs delete_room(); the spies record what the agent asked for
             delete_room = mock.Mock(wraps=job_ctx.delete_room)

@@ -14,7 +14,7 @@ from livekit.plugins import cartesia, deepgram, openai
 from tests.factories import VoiceAgentFactory
 from voiceworker import pipeline, worker
 from voiceworker.checks import check_configuration
-from voiceworker.config import PipelineSpec
+from voiceworker.providers import PipelineSpec
 
 COMMAND = "voiceworker.management.commands.runvoiceworker"
 DEFAULT = PipelineSpec(
@@ -23,6 +23,7 @@ DEFAULT = PipelineSpec(
     stt_model="deepgram/nova-3",
     llm_model="llama-3.3-70b-versatile",
     tts_model="cartesia/sonic-3",
+    voice_id="0e5e5e5e-0000-4000-8000-00000000e5e5",
 )
 
 
@@ -177,7 +178,7 @@ class TestCommand:
                 stdout=StringIO(),
                 stderr=StringIO(),
             )
-        build_server.assert_called_once_with(agent_name="ventas")
+        build_server.assert_called_once_with(agent_name="ventas", port=None)
         assert isinstance(seen["server"], AgentServer)
         assert seen["argv"][1:] == ["dev", "--log-level", "DEBUG"]
         assert sys.argv == argv_before
@@ -197,6 +198,26 @@ class TestCommand:
             run_app.side_effect = SystemExit(2)
             with pytest.raises(CommandError, match="código 2"):
                 call_command("runvoiceworker", stdout=StringIO(), stderr=StringIO())
+
+    def test_a_worker_that_stopped_on_an_error_exits_non_zero(self, provider_settings):
+        def run_app(server) -> None:
+            # e.g. the health port is taken: the library logs it and returns normally
+            server.failure = OSError(98, "address already in use")
+
+        with (
+            mock.patch(f"{COMMAND}.cli.run_app", side_effect=run_app),
+            pytest.raises(CommandError, match="address already in use"),
+        ):
+            call_command("runvoiceworker", "--port", "0", stdout=StringIO(), stderr=StringIO())
+
+    def test_the_health_port_is_an_option(self, provider_settings):
+        server = worker.build_server(agent_name="ventas", port=0)
+        assert server._port == 0
+
+    def test_a_spanish_agent_without_a_voice_is_refused(self, provider_settings):
+        VoiceAgentFactory(dispatch_name="ventas", voice_id="")
+        with pytest.raises(CommandError, match="voz inglesa"):
+            call_command("runvoiceworker", "--check", "--agent-name", "ventas", stdout=StringIO())
 
     def test_the_console_needs_a_survey(self, provider_settings):
         with pytest.raises(CommandError, match="--encuesta"):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 import pytest
 from livekit import rtc
@@ -17,11 +19,13 @@ from calls.models import Call, Encuesta
 from tests.factories import CallFactory, EncuestaFactory, VoiceAgentFactory
 from tests.voiceworker.conftest import Survey, fetch_call, fetch_encuesta
 from voiceworker import persistence, worker
-from voiceworker.agent import SurveyCall, build_instructions, build_save_schema, render_greeting
-from voiceworker.config import PipelineSpec
+from voiceworker.call import SurveyCall
 from voiceworker.metadata import JobMetadata
+from voiceworker.prompts import build_instructions, build_save_schema, render_greeting
+from voiceworker.providers import PipelineSpec
 
 SIP = rtc.ParticipantKind.PARTICIPANT_KIND_SIP
+NOW = datetime(2026, 11, 25, 10, 30, tzinfo=ZoneInfo("Europe/Madrid"))
 STANDARD = rtc.ParticipantKind.PARTICIPANT_KIND_STANDARD
 
 
@@ -125,27 +129,45 @@ def make_job(questionnaire=DEFAULT_QUESTIONNAIRE, **changes) -> persistence.Surv
         "dispatch_name": "agentelocal-encuestas",
         "instructions": "Eres Dakota, una asistente de encuestas.",
         "greeting": "Hola{nombre}, ¿tiene un minuto?",
+        "goodbye": "Adiós{nombre}.",
+        "voicemail_message": "",
         "nombre_cliente": "Ana",
         "questionnaire": questionnaire,
         "pipeline": PipelineSpec("x", "es", "deepgram/nova-3", "llama-3.3-70b-versatile", "cartesia/sonic-3"),
+        "time_zone": "Europe/Madrid",
     }
     return persistence.SurveyJob(**{**fields, **changes})
 
 
 class TestPrompt:
     def test_instructions_list_the_questions_in_order_with_rules(self):
-        text = build_instructions(make_job())
+        text = build_instructions(make_job(), now=NOW)
         assert text.startswith("Eres Dakota")
         positions = [text.index(f"[{q.key}]") for q in DEFAULT_QUESTIONNAIRE]
         assert positions == sorted(positions)
         assert "1. [comercial] Del 0 al 10" in text
         assert "(texto libre, opcional)" in text
-        for tool in ("guardar_encuesta", "finalizar_llamada", "rechazar_encuesta", "buzon_de_voz"):
+        for tool in (
+            "guardar_encuesta",
+            "finalizar_llamada",
+            "rechazar_encuesta",
+            "programar_rellamada",
+            "buzon_de_voz",
+        ):
             assert tool in text
         assert "El cliente se llama Ana." in text
+        # the model resolves "mañana" against the campaign's local date
+        assert "Ahora es miércoles 2026-11-25, 10:30 (hora de Europe/Madrid)." in text
+
+    def test_a_redial_marks_what_was_already_answered(self):
+        lines = build_instructions(make_job(answers={"comercial": 8}), now=NOW).splitlines()
+        first = next(line for line in lines if line.startswith("1. [comercial]"))
+        second = next(line for line in lines if line.startswith("2. [instalador]"))
+        assert first.endswith("ya respondida: 8")
+        assert "ya respondida" not in second
 
     def test_an_unknown_name_is_not_mentioned(self):
-        assert "se llama" not in build_instructions(make_job(nombre_cliente=""))
+        assert "se llama" not in build_instructions(make_job(nombre_cliente=""), now=NOW)
 
     @pytest.mark.parametrize(
         ("greeting", "nombre", "spoken"),
@@ -153,13 +175,17 @@ class TestPrompt:
             ("Hola{nombre}, ¿tiene un minuto?", "Ana", "Hola Ana, ¿tiene un minuto?"),
             ("Hola{nombre}, ¿tiene un minuto?", "", "Hola, ¿tiene un minuto?"),
             ("Buenos días.", "Ana", "Buenos días."),
-            ("", "Ana", "Hola Ana, le llamamos para una breve encuesta. ¿Tiene un minuto?"),
+            (
+                "",
+                "Ana",
+                "Hola Ana. Soy un asistente automático y le llamo para una breve encuesta. ¿Tiene un minuto?",
+            ),
         ],
     )
     def test_greeting(self, greeting, nombre, spoken):
         assert render_greeting(greeting, nombre) == spoken
 
-    def test_the_save_tool_schema_has_one_typed_optional_property_per_question(self):
+    def test_the_save_tool_schema_is_loose_enough_for_providers_that_check_it(self):
         questionnaire = (
             Question("nota", "Del 0 al 10, ¿qué tal?", SurveyQuestion.Type.SCORE),
             Question("asistira", "¿Podrá acudir?", SurveyQuestion.Type.YES_NO),
@@ -168,13 +194,21 @@ class TestPrompt:
         schema = build_save_schema(questionnaire)
         assert schema["name"] == "guardar_encuesta"
         parameters = schema["parameters"]
+        # Groq rejects a whole turn (400 tool_use_failed) when arguments break the schema:
+        # ranges are checked by the tool, which can tell the model; null means "not answered"
         assert parameters["properties"] == {
-            "nota": {"type": "integer", "minimum": 0, "maximum": 10, "description": "Del 0 al 10, ¿qué tal?"},
-            "asistira": {"type": "boolean", "description": "¿Podrá acudir?"},
-            "motivo": {"type": "string", "description": "¿Por qué?"},
+            "nota": {
+                "type": ["integer", "number", "string", "null"],
+                "description": "Del 0 al 10, ¿qué tal? (número entero del 0 al 10, obligatoria)",
+            },
+            "asistira": {
+                "type": ["boolean", "string", "null"],
+                "description": "¿Podrá acudir? (sí o no, obligatoria)",
+            },
+            "motivo": {"type": ["string", "null"], "description": "¿Por qué? (texto libre, opcional)"},
         }
         assert "required" not in parameters
-        assert parameters["additionalProperties"] is False
+        assert not any("minimum" in prop or "enum" in prop for prop in parameters["properties"].values())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -228,3 +262,68 @@ def test_django_console_handlers_are_left_to_livekit(settings):
     finally:
         root.removeHandler(django_console)
         root.removeHandler(livekit_handler)
+
+
+@pytest.mark.django_db(transaction=True)
+class TestLiveCallPaths:
+    """The entrypoint's live-room branch, with the room replaced: no path leaves dead air."""
+
+    def run_live(self, survey: Survey, monkeypatch, *, connect_error: Exception | None = None) -> dict:
+        from livekit.agents import AgentSession
+        from livekit.agents.testing import fake_job_context
+
+        from tests.voiceworker.scripted_llm import ScriptedLLM
+        from voiceworker import pipeline
+
+        seen: dict[str, Any] = {}
+
+        async def connect() -> None:
+            if connect_error is not None:
+                raise connect_error
+
+        async def answered(room: object, timeout: float) -> SimpleNamespace:
+            return participant("active", identity="sip_7")
+
+        async def start(self: AgentSession, agent: object, **kwargs: Any) -> None:
+            seen["start"] = kwargs
+
+        async def amd(session: object, agent: object, identity: str) -> None:
+            seen["amd_for"] = identity
+
+        monkeypatch.setattr(worker, "wait_until_answered", answered)
+        monkeypatch.setattr(worker, "detect_answerer", amd)
+        monkeypatch.setattr(AgentSession, "start", start)
+        monkeypatch.setattr(
+            pipeline, "build_session", lambda spec, vad_model=None: AgentSession(llm=ScriptedLLM([]))
+        )
+
+        async def scenario() -> None:
+            with fake_job_context(job_metadata=survey.metadata.to_json()) as ctx:
+                deleted: list[bool] = []
+
+                async def delete_room(room_name: str = "") -> None:
+                    deleted.append(True)
+
+                monkeypatch.setattr(ctx, "is_fake_job", lambda: False)
+                monkeypatch.setattr(ctx, "connect", connect)
+                monkeypatch.setattr(ctx, "delete_room", delete_room)
+                await worker.entrypoint(ctx)
+                seen["deleted"] = deleted
+
+        asyncio.run(scenario())
+        return seen
+
+    def test_the_room_is_deleted_whenever_the_session_closes(self, survey: Survey, monkeypatch, settings):
+        settings.VOICE_AMD_ENABLED = True
+        seen = self.run_live(survey, monkeypatch)
+        options = seen["start"]["room_options"]
+        assert options.delete_room_on_close is True
+        assert options.participant_identity == "sip_7"
+        assert seen["amd_for"] == "sip_7"  # the greeting waits for the answering-machine verdict
+
+    def test_a_failed_connect_ends_the_call_instead_of_leaving_a_silent_line(
+        self, survey: Survey, monkeypatch
+    ):
+        seen = self.run_live(survey, monkeypatch, connect_error=ConnectionError("no route to LiveKit"))
+        assert seen["deleted"] == [True]
+        assert "start" not in seen

@@ -21,8 +21,8 @@ from livekit.agents import cli
 from agents_app.models import VoiceAgent
 from voiceworker import persistence, worker
 from voiceworker.checks import check_configuration
-from voiceworker.config import PipelineSpec
 from voiceworker.metadata import MetadataError
+from voiceworker.providers import PipelineSpec
 
 MODES = ("start", "dev", "console")
 
@@ -42,7 +42,7 @@ def _default_spec() -> PipelineSpec:
     """What a new agent would use: checked when no active agent uses this dispatch name yet."""
     default = {
         name: cast(Field, VoiceAgent._meta.get_field(name)).get_default()
-        for name in ("language", "stt_model", "llm_model", "tts_model")
+        for name in ("language", "stt_model", "llm_model", "tts_model", "voice_id")
     }
     return PipelineSpec(label=_("valores por defecto"), **default)
 
@@ -70,6 +70,15 @@ class Command(BaseCommand):
         parser.add_argument("--text", action="store_true", help=_("Solo en console: modo texto, sin audio."))
         parser.add_argument(
             "--log-level", default=None, help=_("Nivel de log del worker (DEBUG, INFO, ...).")
+        )
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=None,
+            help=_(
+                "Puerto del servidor de salud del worker (por defecto 8081 en start; 0: uno libre). "
+                "Cada worker de la misma máquina necesita el suyo."
+            ),
         )
         parser.add_argument(
             "--check",
@@ -110,7 +119,7 @@ class Command(BaseCommand):
         elif options["encuesta"] is not None or options["text"]:
             raise CommandError(_("--encuesta y --text solo sirven con console."))
 
-        server = worker.build_server(agent_name=agent_name)
+        server = worker.build_server(agent_name=agent_name, port=options["port"])
         self.stdout.write(_("Voice worker «%(name)s» en modo %(mode)s.") % {"name": agent_name, "mode": mode})
         worker.leave_logging_to_livekit()
         try:
@@ -121,7 +130,11 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("El voice worker terminó con código %(code)s.") % {"code": exc.code}
                 ) from exc
-        # the library exits 0 even when it never reached LiveKit; its flag is the only trace
+        # the library logs a failed run and exits 0; the server remembers why it stopped
+        if server.failure is not None:
+            raise CommandError(
+                _("El voice worker se detuvo por un error: %(error)s") % {"error": server.failure}
+            )
         if getattr(server, "_connection_failed", False):
             raise CommandError(_("El voice worker no pudo conectar con LiveKit."))
 
