@@ -11,7 +11,7 @@ from telephony.backends import is_retryable
 logger = logging.getLogger(__name__)
 
 
-def _log_failure(
+def task_log_failure(
     task: Task, exc: BaseException, task_id: str, args: tuple, kwargs: dict, einfo: object
 ) -> None:
     logger.error("Task %s%s failed for good: %r", task.name, args, exc)
@@ -24,7 +24,7 @@ def _log_failure(
     reject_on_worker_lost=True,
     soft_time_limit=settings.CALL_DIAL_TASK_SOFT_TIME_LIMIT,
     time_limit=settings.CALL_DIAL_TASK_TIME_LIMIT,
-    on_failure=_log_failure,
+    on_failure=task_log_failure,
 )
 def call_dial_task(self: Task, call_id: int, attempt: int = 0) -> str:
     outcome = services.call_dial(call_id=call_id, attempt=attempt)
@@ -46,7 +46,7 @@ def call_dial_task(self: Task, call_id: int, attempt: int = 0) -> str:
     default_retry_delay=2,
     soft_time_limit=30,
     time_limit=45,
-    on_failure=_log_failure,
+    on_failure=task_log_failure,
 )
 def call_end_room_task(self: Task, call_id: int) -> bool:
     try:
@@ -57,6 +57,6 @@ def call_end_room_task(self: Task, call_id: int) -> bool:
         raise
 
 
-@shared_task(soft_time_limit=50, time_limit=60, on_failure=_log_failure)
+@shared_task(soft_time_limit=50, time_limit=60, on_failure=task_log_failure)
 def calls_reconcile_task() -> dict[str, int]:
     return services.calls_reconcile()

@@ -8,11 +8,12 @@ from django.db import OperationalError
 
 from calls.services.campaign_dialing import calls_dial_paced
 from calls.services.campaign_dispatch import campaigns_dispatch
+from calls.tasks import task_log_failure
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(ignore_result=True, soft_time_limit=20, time_limit=30, expires=5)
+@shared_task(ignore_result=True, soft_time_limit=20, time_limit=30, expires=5, on_failure=task_log_failure)
 def campaigns_dispatch_task() -> int:
     """Beat runs this every CAMPAIGN_DISPATCH_INTERVAL_SECONDS; a late tick expires instead of piling up."""
     return campaigns_dispatch().started
@@ -21,6 +22,8 @@ def campaigns_dispatch_task() -> int:
 @shared_task(
     bind=True,
     acks_late=True,
+    reject_on_worker_lost=True,
+    on_failure=task_log_failure,
     # A deadlock victim is rolled back whole; claims are conditional, so running again is safe.
     autoretry_for=(OperationalError,),
     max_retries=3,

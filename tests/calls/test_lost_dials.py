@@ -29,8 +29,9 @@ def test_every_task_has_time_limits_a_failure_handler_and_survives_worker_loss()
         assert task.soft_time_limit and task.time_limit, name
         assert task.soft_time_limit < task.time_limit, name
         assert task.on_failure.__func__ is not Task.on_failure, name
-        if name != "calls.tasks.calls_reconcile_task":
-            assert task.acks_late and task.reject_on_worker_lost, name
+        if task.acks_late:
+            assert task.reject_on_worker_lost, name
+    assert ours["calls.tasks.call_dial_task"].acks_late and ours["calls.tasks.call_end_room_task"].acks_late
 
 
 def test_broker_redelivers_a_lost_dial_soon_after_its_hard_limit():
