@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from agents_app.agent_templates import TEMPLATES
+from agents_app.frontend_selectors import agent_defaults_llm_model
 from agents_app.models import SurveyQuestion, VoiceAgent
 from agents_app.services import voice_agent_create_from_template
 from calls.services import call_request
@@ -48,6 +49,10 @@ def parse_number_lines(text: str) -> list[tuple[str, str]]:
 @admin.register(VoiceAgent)
 class VoiceAgentAdmin(admin.ModelAdmin):
     list_display = ["name", "call_type", "use_case", "language", "llm_model", "dispatch_name", "is_active"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        return {"llm_model": agent_defaults_llm_model(), **super().get_changeform_initial_data(request)}
+
     list_filter = ["call_type", "is_active", "language"]
     search_fields = ["name", "use_case", "description"]
     readonly_fields = ["created_at", "updated_at"]
@@ -125,3 +130,7 @@ class VoiceAgentAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return render(request, "admin/agents_app/voiceagent/from_template.html", context)
+
+
+# Registered in their own modules.
+from agents_app import frontend_admin  # noqa: E402, F401

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agents_app.agent_templates import TEMPLATES
+from agents_app.frontend_selectors import agent_defaults_llm_model
 from agents_app.models import SurveyQuestion, VoiceAgent
 from config.services import model_update
 
@@ -29,6 +30,7 @@ EDITABLE_FIELDS = frozenset(
 
 @transaction.atomic
 def voice_agent_create(*, name: str, **fields: Any) -> VoiceAgent:
+    fields.setdefault("llm_model", agent_defaults_llm_model())
     agent = VoiceAgent(name=name, **fields)
     agent.full_clean()
     agent.save()

@@ -206,3 +206,7 @@ class DoNotCallEntryAdmin(admin.ModelAdmin):
     list_display = ["phone", "reason", "encuesta", "created_at"]
     search_fields = ["phone", "reason"]
     readonly_fields = ["encuesta", "created_at"]
+
+
+# Registered in their own modules.
+from calls import alert_admin  # noqa: E402, F401

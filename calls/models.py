@@ -177,3 +177,48 @@ class DoNotCallEntry(models.Model):
 
     def __str__(self) -> str:
         return self.phone
+
+
+class Alert(models.Model):
+    """Something that needs staff attention, raised by the system and resolved by staff.
+
+    `open_key` holds the dedupe key while the alert is open and NULL once resolved: a unique
+    column that MariaDB can enforce (it has no partial unique indexes), so a condition raised
+    again while open bumps the open alert instead of adding another.
+    """
+
+    class Kind(models.TextChoices):
+        API_LIMIT = "api_limit", _("Límite de la API de un proveedor")
+        PROVIDER_KEY_REJECTED = "provider_key_rejected", _("Clave de proveedor rechazada")
+        TRUNK_FAILING = "trunk_failing", _("El trunk SIP falla llamadas")
+        WORKER_NOT_REGISTERED = "worker_not_registered", _("Voice worker no registrado")
+        CAMPAIGN_STALLED = "campaign_stalled", _("Campaña o cola de llamadas detenida")
+
+    kind = models.CharField(_("tipo"), max_length=32, choices=Kind.choices, db_index=True)
+    message = models.TextField(_("mensaje"))
+    dedupe_key = models.CharField(_("clave"), max_length=200)
+    open_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)
+    occurrences = models.PositiveIntegerField(_("veces"), default=1)
+    created_at = models.DateTimeField(_("creada"), default=timezone.now, db_index=True)
+    last_seen_at = models.DateTimeField(_("última vez"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resuelta"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resuelta por"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("alerta")
+        verbose_name_plural = _("alertas")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.message[:80]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -36,3 +36,7 @@ def end_call(self, call_id: int) -> bool:
 @shared_task
 def reconcile_calls() -> dict[str, int]:
     return services.calls_reconcile()
+
+
+# Registered with Celery through this module, which autodiscovery imports.
+from calls.alert_tasks import alerts_check_task  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from calls import apis
+from calls.dashboard_urls import urlpatterns as dashboard_urlpatterns
 
 urlpatterns = [
     path("encuestas", apis.EncuestaListApi.as_view(), name="encuestas"),
@@ -10,6 +11,7 @@ urlpatterns = [
     path("calls/<int:call_id>", apis.CallDetailApi.as_view(), name="call-detail"),
     path("calls/<int:call_id>/hangup", apis.CallHangupApi.as_view(), name="call-hangup"),
     path("dashboard/stats", apis.DashboardStatsApi.as_view(), name="dashboard-stats"),
+    *dashboard_urlpatterns,
 ]
 
 bridge_urlpatterns = [

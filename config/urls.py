@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from calls.urls import bridge_urlpatterns
+from config.frontend import frontend_index
 
 admin.site.site_header = "AgenteLocal"
 admin.site.site_title = "AgenteLocal"
@@ -21,4 +22,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_urlpatterns)),
     *bridge_urlpatterns,
+    path("", frontend_index, name="frontend"),
 ]

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Only active when FRONTEND_DIST_DIR is set: the React client's files, at the site root.
+    "config.frontend.FrontendAssetsMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -105,7 +107,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "config.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "config.authentication.SameOriginSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -127,6 +129,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+# A built copy of the old React client (its dist/): `/` serves it to logged-in staff.
+FRONTEND_DIST_DIR = env("FRONTEND_DIST_DIR", default="")
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -143,6 +147,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "reconcile-calls": {
         "task": "calls.tasks.reconcile_calls",
+        "schedule": crontab(minute="*"),
+    },
+    "check-alerts": {
+        "task": "calls.alert_tasks.alerts_check_task",
         "schedule": crontab(minute="*"),
     },
 }
@@ -184,6 +192,14 @@ VOICE_ANSWER_TIMEOUT_SECONDS = env.float(
 VOICE_HANGUP_GRACE_SECONDS = env.float("VOICE_HANGUP_GRACE_SECONDS", default=0.5)
 VOICE_MAX_TOOL_STEPS = env.int("VOICE_MAX_TOOL_STEPS", default=4)
 VOICE_CONNECT_MAX_RETRY = env.int("VOICE_CONNECT_MAX_RETRY", default=16)
+
+# --- Alerts raised for staff (calls.services.alert_checks) ------------------------------------
+ALERT_WINDOW_MINUTES = env.int("ALERT_WINDOW_MINUTES", default=30)
+ALERT_TRUNK_MIN_CALLS = env.int("ALERT_TRUNK_MIN_CALLS", default=5)
+ALERT_TRUNK_FAILURE_SHARE = env.float("ALERT_TRUNK_FAILURE_SHARE", default=0.5)
+ALERT_WORKER_GRACE_SECONDS = env.int("ALERT_WORKER_GRACE_SECONDS", default=60)
+ALERT_WORKER_MIN_CALLS = env.int("ALERT_WORKER_MIN_CALLS", default=2)
+ALERT_QUEUE_STALL_MINUTES = env.int("ALERT_QUEUE_STALL_MINUTES", default=10)
 
 LOGGING = {
     "version": 1,
