@@ -28,7 +28,7 @@ from livekit.agents.metrics import LLMModelUsage
 from agents_app.models import SurveyQuestion
 from calls.answers import Question
 from calls.models import Call
-from voiceworker import persistence
+from voiceworker import persistence, provider_alerts
 from voiceworker.persistence import SurveyJob
 
 logger = logging.getLogger(__name__)
@@ -207,6 +207,7 @@ class SurveyCall:
     def _on_close(self, event: CloseEvent) -> None:
         if event.error is not None:
             logger.error("session closed on error: %s", event.error, extra=self._log)
+            provider_alerts.report(event.error)
         self._finish_task = asyncio.create_task(self.finish(), name="voiceworker-finish")
         # the customer hung up or the session failed: nothing is left to do in this job
         if (ctx := get_job_context(required=False)) is not None:

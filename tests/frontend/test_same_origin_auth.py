@@ -48,7 +48,11 @@ def test_same_site_post_from_another_subdomain_is_refused(session_client):
 
 def test_same_origin_post_with_a_session_and_no_csrf_token_is_accepted(session_client):
     response = session_client.post(
-        "/api/prompts", BODY, format="json", HTTP_SEC_FETCH_SITE="same-origin", HTTP_ORIGIN="http://testserver"
+        "/api/prompts",
+        BODY,
+        format="json",
+        HTTP_SEC_FETCH_SITE="same-origin",
+        HTTP_ORIGIN="http://testserver",
     )
 
     assert response.status_code == 201, response.content
