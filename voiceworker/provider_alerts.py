@@ -31,9 +31,9 @@ def classify(error: object) -> tuple[str, str, str] | None:
         ) % {"provider": label, "status": status}
         return Alert.Kind.PROVIDER_KEY_REJECTED, label, message
     if status == 429:
-        message = _(
-            "%(provider)s ha devuelto HTTP 429: se ha alcanzado un límite de uso o de cuota."
-        ) % {"provider": label}
+        message = _("%(provider)s ha devuelto HTTP 429: se ha alcanzado un límite de uso o de cuota.") % {
+            "provider": label
+        }
         return Alert.Kind.API_LIMIT, label, message
     return None
 
