@@ -97,3 +97,16 @@ class BridgeTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer", "description": "BRIDGE_TOKEN of the voice agents."}
+
+
+class SameOriginSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "config.authentication.SameOriginSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": "Sesión del admin; sin token CSRF solo desde el mismo origen (Fetch Metadata).",
+        }
