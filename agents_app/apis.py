@@ -1,4 +1,6 @@
+from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -42,9 +44,14 @@ class VoiceAgentDetailApi(APIView):
         voice_agent_delete(agent=get_object_or_404(voice_agent_list(), pk=agent_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @transaction.atomic
     def _update(self, request: Request, agent_id: int, *, partial: bool) -> Response:
-        agent = get_object_or_404(voice_agent_list(), pk=agent_id)
+        agent = get_object_or_404(voice_agent_list().select_for_update(), pk=agent_id)
         serializer = VoiceAgentInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        agent = voice_agent_update(agent=agent, data=serializer.to_model_fields())
+        try:
+            read_at = parse_datetime(str(request.data.get("updatedAt") or ""))
+        except ValueError:
+            read_at = None
+        agent = voice_agent_update(agent=agent, data=serializer.to_model_fields(), read_at=read_at)
         return Response(VoiceAgentOutputSerializer(agent).data)

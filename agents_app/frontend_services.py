@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agents_app.models import AgentDefaults, PromptTemplate, VoiceAgent
@@ -21,6 +22,8 @@ def prompt_template_create(*, name: str, description: str = "", content: str) ->
 def voice_agent_pipeline_update(*, agent: VoiceAgent, data: dict[str, str]) -> VoiceAgent:
     """Apply the client's `{llm_provider, llm_model, ...}` through the agent's own update."""
     agent = VoiceAgent.objects.select_for_update().get(pk=agent.pk)
+    # set before the save, so updated_at (auto_now, stamped later) is never older than it
+    agent.pipeline_updated_at = timezone.now()
     return voice_agent_update(agent=agent, data=pipeline_fields(agent, data))
 
 

@@ -44,6 +44,8 @@ class VoiceAgent(models.Model):
     is_active = models.BooleanField(_("activo"), default=True)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+    # When /api/ai/config last changed the models: a PUT built on an older read must not undo it.
+    pipeline_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]

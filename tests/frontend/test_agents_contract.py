@@ -235,3 +235,48 @@ def test_diagnose_google_through_livekit_inference(browser, settings):
 
     assert body["status"] == "success"
     assert body["available_models"] == ["google/gemini-2.0-flash"]
+
+
+@pytest.mark.parametrize("order", ["ai_config_first", "put_first"])
+def test_saving_the_agent_keeps_the_model_choice_whatever_order_the_two_requests_arrive(browser, groq, order):
+    """The client sends PUT /api/agents/1 (with the models it read) and POST /api/ai/config at once."""
+    agent = VoiceAgentFactory(llm_model="llama-3.3-70b-versatile", tts_model="cartesia/sonic-3")
+    read = browser.get("/api/agents").json()[0]
+    edited = {**read, "name": "Encuesta editada"}
+    ai = {
+        "llm_provider": "openai",
+        "llm_model": "gpt-4.1-mini",
+        "tts_provider": "cartesia",
+        "tts_model": "sonic-2",
+    }
+
+    if order == "ai_config_first":
+        responses = [
+            browser.post("/api/ai/config", ai, format="json"),
+            browser.put(f"/api/agents/{agent.pk}", edited, format="json"),
+        ]
+    else:
+        responses = [
+            browser.put(f"/api/agents/{agent.pk}", edited, format="json"),
+            browser.post("/api/ai/config", ai, format="json"),
+        ]
+
+    assert [r.status_code for r in responses] == [200, 200]
+    agent.refresh_from_db()
+    assert agent.name == "Encuesta editada"
+    assert agent.llm_model == "openai/gpt-4.1-mini"
+    assert agent.tts_model == "cartesia/sonic-2"
+
+
+def test_a_put_built_on_a_fresh_read_still_changes_the_models(browser):
+    agent = VoiceAgentFactory(llm_model="llama-3.3-70b-versatile")
+    browser.post("/api/ai/config", {"llm_provider": "openai", "llm_model": "gpt-4.1-mini"}, format="json")
+    fresh = browser.get(f"/api/agents/{agent.pk}").json()
+
+    response = browser.put(
+        f"/api/agents/{agent.pk}", {**fresh, "llmModel": "llama-3.1-8b-instant"}, format="json"
+    )
+
+    assert response.status_code == 200
+    agent.refresh_from_db()
+    assert agent.llm_model == "llama-3.1-8b-instant"
