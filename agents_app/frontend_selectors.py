@@ -1,3 +1,4 @@
+from django.db import models
 from django.db.models import QuerySet
 
 from agents_app.models import AgentDefaults, PromptTemplate, VoiceAgent
@@ -17,4 +18,10 @@ def agent_defaults_llm_model() -> str:
     configured = AgentDefaults.objects.filter(pk=AgentDefaults.SINGLETON_PK).values_list(
         "llm_model", flat=True
     )
-    return next(iter(configured), "") or str(VoiceAgent._meta.get_field("llm_model").default)
+    return next(iter(configured), "") or voice_agent_field_default("llm_model")
+
+
+def voice_agent_field_default(name: str) -> str:
+    field = VoiceAgent._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return str(field.get_default())

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from agents_app.models import PromptTemplate
 
-PROVIDER = {"max_length": 40, "regex": r"^[a-z0-9][a-z0-9_.-]*$"}
+PROVIDER_REGEX = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
 class PromptTemplateOutputSerializer(serializers.ModelSerializer):
@@ -20,16 +20,16 @@ class PromptTemplateInputSerializer(serializers.Serializer):
 class AiConfigSerializer(serializers.Serializer):
     """The old client's AI settings of its agent; every field optional on input."""
 
-    llm_provider = serializers.RegexField(**PROVIDER, required=False)
+    llm_provider = serializers.RegexField(PROVIDER_REGEX, max_length=40, required=False)
     llm_model = serializers.CharField(max_length=100, required=False)
-    tts_provider = serializers.RegexField(**PROVIDER, required=False)
+    tts_provider = serializers.RegexField(PROVIDER_REGEX, max_length=40, required=False)
     tts_model = serializers.CharField(max_length=100, required=False)
     tts_voice = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    stt_provider = serializers.RegexField(**PROVIDER, required=False)
+    stt_provider = serializers.RegexField(PROVIDER_REGEX, max_length=40, required=False)
     stt_model = serializers.CharField(max_length=100, required=False)
     language = serializers.CharField(max_length=8, required=False)
 
 
 class LlmSettingsSerializer(serializers.Serializer):
-    llm_provider = serializers.RegexField(**PROVIDER)
+    llm_provider = serializers.RegexField(PROVIDER_REGEX, max_length=40)
     llm_model = serializers.CharField(max_length=100)

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 
+from agents_app.frontend_selectors import voice_agent_field_default
 from agents_app.models import VoiceAgent
 
 # Prefixes read as an LLM provider; any other "x/y" is a model name of the endpoint (Groq's
@@ -29,7 +30,7 @@ ENDPOINT_PROVIDERS = {
 
 
 def _default_provider(field: str) -> str:
-    return str(VoiceAgent._meta.get_field(field).default).partition("/")[0]
+    return voice_agent_field_default(field).partition("/")[0]
 
 
 def endpoint_llm_provider() -> str:

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.utils.translation import gettext as _
 
-from agents_app.frontend_selectors import voice_agent_first
+from agents_app.frontend_selectors import voice_agent_field_default, voice_agent_first
 from agents_app.models import VoiceAgent
 from agents_app.pipeline_mapping import split_llm
 from voiceworker.config import (
@@ -43,12 +43,8 @@ def public_url(url: str) -> str:
 def _pipeline() -> tuple[str, str, str]:
     agent = voice_agent_first()
     if agent is None:
-        field = VoiceAgent._meta.get_field
-        return (
-            str(field("stt_model").default),
-            str(field("llm_model").default),
-            str(field("tts_model").default),
-        )
+        default = voice_agent_field_default
+        return default("stt_model"), default("llm_model"), default("tts_model")
     return agent.stt_model, agent.llm_model, agent.tts_model
 
 

@@ -22,14 +22,22 @@ def usage_stats() -> dict:
         Encuesta.objects.filter(used)
         .values("llm_model")
         .annotate(
-            calls=Count("id"),
+            n_calls=Count("id"),
             tokens=Coalesce(Sum("tokens_used"), zero),
             seconds=Coalesce(Sum("seconds_used"), zero),
         )
-        .order_by("-calls", "llm_model")
+        .order_by("-n_calls", "llm_model")
     )
     return {
         "total_tokens": totals["tokens"],
         "total_minutes": round(totals["seconds"] / 60, 1),
-        "per_model_stats": list(per_model),
+        "per_model_stats": [
+            {
+                "llm_model": row["llm_model"],
+                "calls": row["n_calls"],
+                "tokens": row["tokens"],
+                "seconds": row["seconds"],
+            }
+            for row in per_model
+        ],
     }

@@ -12,7 +12,8 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import MiddlewareNotUsed
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -58,7 +59,7 @@ class FrontendAssetsMiddleware(WhiteNoiseMiddleware):
 
 
 @staff_member_required
-def frontend_index(request: HttpRequest) -> HttpResponse:
+def frontend_index(request: HttpRequest) -> HttpResponseBase:
     root = frontend_dist_dir()
     if root is None:
         return redirect("admin:index")

@@ -18,7 +18,9 @@ def calls_end_all_live(*, user: Any) -> dict[str, Any]:
     live_ids = list(
         Call.objects.filter(status__in=Call.LIVE_STATUSES).order_by("id").values_list("pk", flat=True)
     )
-    canceled, hanging_up, already_ended = [], [], []
+    canceled: list[int] = []
+    hanging_up: list[int] = []
+    already_ended: list[int] = []
     for call in Call.objects.filter(pk__in=live_ids).order_by("id"):
         try:
             call = call_hangup(call=call)
