@@ -135,3 +135,15 @@ def test_alerts_are_in_the_admin_and_resolved_there(client, superuser):
     )
     alert.refresh_from_db()
     assert alert.resolved_by == superuser
+
+
+def test_the_beat_task_runs_the_checks_and_is_scheduled(settings):
+    from calls.alert_tasks import alerts_check_task
+    from config.celery import app
+
+    CallFactory(status=Call.Status.QUEUED, queued_at=timezone.now() - timedelta(hours=1))
+
+    assert alerts_check_task.delay().get()["campaign_stalled"] == 1
+    assert "calls.alert_tasks.alerts_check_task" in app.tasks
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "calls.alert_tasks.alerts_check_task" in schedule
