@@ -209,4 +209,4 @@ class DoNotCallEntryAdmin(admin.ModelAdmin):
 
 
 # Registered in their own modules.
-from calls import alert_admin  # noqa: E402, F401
+from calls import alert_admin, webhook_admin  # noqa: E402, F401

@@ -71,6 +71,11 @@ class Encuesta(models.Model):
             )
             for field in SCORE_FIELDS
         ]
+        # The staff dashboard's aggregates read date ranges (calls.staff_dashboard_selectors).
+        indexes = [
+            models.Index(fields=["fecha", "status"], name="encuesta_fecha_status_idx"),
+            models.Index(fields=["voice_agent", "fecha"], name="encuesta_agent_fecha_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.telefono}"
@@ -152,7 +157,11 @@ class Call(models.Model):
             ),
             models.UniqueConstraint(fields=["encuesta", "attempt"], name="call_attempt_unique"),
         ]
-        indexes = [models.Index(fields=["telephony_config", "status"])]
+        indexes = [
+            models.Index(fields=["telephony_config", "status"]),
+            models.Index(fields=["queued_at"], name="call_queued_at_idx"),
+            models.Index(fields=["ended_at"], name="call_ended_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.room_name
@@ -222,3 +231,7 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+# Outgoing webhooks live in their own module; imported here so Django registers them.
+from calls.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402, F401

@@ -18,7 +18,13 @@ from livekit import api
 
 from agents_app.models import VoiceAgent
 from calls.answers import LEGACY_COLUMNS, Question, parse_answer, questionnaire_for
-from calls.models import Call, DoNotCallEntry, Encuesta
+from calls.models import Call, DoNotCallEntry, Encuesta, WebhookEvent
+from calls.services.webhooks import (
+    ENCUESTA_STATUS_EVENTS,
+    call_ended_payload,
+    encuesta_payload,
+    webhook_emit,
+)
 from telephony import livekit
 from telephony.exceptions import TelephonyNotConfigured
 from telephony.models import TelephonyConfig
@@ -126,6 +132,8 @@ def encuesta_save(
         update_fields |= {"status", "completada"}
     encuesta.full_clean(exclude=["voice_agent", "telefono"])
     encuesta.save(update_fields=update_fields)
+    if "status" in update_fields and encuesta.status in ENCUESTA_STATUS_EVENTS:
+        webhook_emit(ENCUESTA_STATUS_EVENTS[encuesta.status], encuesta_payload(encuesta))
     return encuesta
 
 
@@ -225,7 +233,9 @@ def call_transition(*, call_id: int, to: str, at=None, **fields: Any) -> bool:
             if call.answered_at:
                 seconds = max(0, int((call.ended_at - call.answered_at).total_seconds()))
                 Call.objects.filter(pk=call_id).update(duration_seconds=seconds)
+                call.duration_seconds = seconds
             _encuesta_follow_call(call, to)
+            webhook_emit(WebhookEvent.CALL_ENDED, call_ended_payload(call))
         elif moved and to == CallStatus.IN_PROGRESS:
             call = Call.objects.only("encuesta_id").get(pk=call_id)
             encuesta_transition(

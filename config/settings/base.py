@@ -158,6 +158,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "calls.alert_tasks.alerts_check_task",
         "schedule": crontab(minute="*"),
     },
+    "sweep-webhooks": {
+        "task": "calls.webhook_tasks.webhooks_sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- LiveKit and telephony ------------------------------------------------------------------
@@ -205,6 +209,14 @@ ALERT_TRUNK_FAILURE_SHARE = env.float("ALERT_TRUNK_FAILURE_SHARE", default=0.5)
 ALERT_WORKER_GRACE_SECONDS = env.int("ALERT_WORKER_GRACE_SECONDS", default=60)
 ALERT_WORKER_MIN_CALLS = env.int("ALERT_WORKER_MIN_CALLS", default=2)
 ALERT_QUEUE_STALL_MINUTES = env.int("ALERT_QUEUE_STALL_MINUTES", default=10)
+
+# --- Outgoing webhooks (calls.services.webhooks) -----------------------------------------------
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
+WEBHOOK_RETRY_WINDOW_SECONDS = env.int("WEBHOOK_RETRY_WINDOW_SECONDS", default=24 * 3600)
+# Only for development and tests: lets webhooks reach loopback/private addresses.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 LOGGING = {
     "version": 1,
