@@ -16,7 +16,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin_site.AgenteLocalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -209,6 +209,9 @@ ALERT_TRUNK_FAILURE_SHARE = env.float("ALERT_TRUNK_FAILURE_SHARE", default=0.5)
 ALERT_WORKER_GRACE_SECONDS = env.int("ALERT_WORKER_GRACE_SECONDS", default=60)
 ALERT_WORKER_MIN_CALLS = env.int("ALERT_WORKER_MIN_CALLS", default=2)
 ALERT_QUEUE_STALL_MINUTES = env.int("ALERT_QUEUE_STALL_MINUTES", default=10)
+
+# How often the admin dashboard refreshes its "calls in progress" panel.
+DASHBOARD_POLL_SECONDS = env.float("DASHBOARD_POLL_SECONDS", default=3.0)
 
 # --- Outgoing webhooks (calls.services.webhooks) -----------------------------------------------
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
