@@ -9,7 +9,7 @@ REDIS_URL ?= redis://127.0.0.1:6379/15
 # libportaudio2: livekit-agents' `console` mode talks through the sound card.
 SYSTEM_PACKAGES := default-libmysqlclient-dev pkg-config gcc libportaudio2
 
-.PHONY: run test setup system-packages lint test-sqlite test-mariadb bench worker voiceworker clean
+.PHONY: run test setup system-packages browser lint test-sqlite test-mariadb bench worker voiceworker clean
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput
@@ -17,7 +17,7 @@ run: setup
 	$(BIN)/python manage.py loadagenttemplate calidad --if-missing
 	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 
-test: setup lint test-sqlite test-mariadb
+test: setup browser lint test-sqlite test-mariadb
 
 setup: system-packages $(VENV)/.installed
 
@@ -29,6 +29,17 @@ system-packages:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else \
 	    echo "mysqlclient needs system packages. Run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+# The browser tests drive Debian's Chromium through Playwright (never `playwright install`).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "The browser tests need Chromium. Run: sudo apt-get install -y chromium"; exit 1; \
 	  fi; \
 	fi
 
@@ -59,6 +70,8 @@ test-mariadb: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_calls.py
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_tool_save.py
+	$(BIN)/python scripts/mariadb_timezones.py "$(MARIADB_URL)"
+	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_dashboard.py
 
 worker: setup
 	$(BIN)/celery -A config worker -B -l info -P threads -c 16

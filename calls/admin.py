@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from calls.exports import encuestas_csv_response
-from calls.models import Call, DoNotCallEntry, Encuesta
+from calls.models import SCORE_FIELDS, Call, DoNotCallEntry, Encuesta
 from calls.services import call_hangup, call_retry
 from telephony.exceptions import TelephonyError
 from telephony.phones import normalize_phone
@@ -105,10 +105,7 @@ class EncuestaAdmin(admin.ModelAdmin):
         "nombre_cliente",
         "voice_agent",
         "status",
-        "completada",
-        "puntuacion_comercial",
-        "puntuacion_instalador",
-        "puntuacion_rapidez",
+        "scores",
         "fecha",
     ]
     list_filter = ["status", "completada", "voice_agent", "fecha"]
@@ -134,6 +131,14 @@ class EncuestaAdmin(admin.ModelAdmin):
         if obj is None:
             return self.readonly_fields
         return [*self.readonly_fields, "telefono", "voice_agent"]
+
+    # One column for the three classic scores keeps the list within a 1366 px screen.
+    @admin.display(description=_("puntuaciones"), ordering="puntuacion_comercial")
+    def scores(self, obj: Encuesta) -> str:
+        values = [getattr(obj, field) for field in SCORE_FIELDS]
+        if all(v is None for v in values):
+            return "—"
+        return " · ".join("—" if v is None else str(v) for v in values)
 
     @admin.action(description=_("Exportar seleccionadas a CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
@@ -167,10 +172,8 @@ class CallAdmin(admin.ModelAdmin):
         "encuesta",
         "attempt",
         "status",
-        "to_number",
         "sip_status_code",
         "queued_at",
-        "answered_at",
         "duration_seconds",
     ]
     list_filter = ["status", "sip_status_code", "telephony_config", "queued_at"]

@@ -159,7 +159,8 @@ class Call(models.Model):
         ]
         indexes = [
             models.Index(fields=["telephony_config", "status"]),
-            models.Index(fields=["queued_at"], name="call_queued_at_idx"),
+            # Covers the dashboard's per-day and this-week counts: no row lookups.
+            models.Index(fields=["queued_at", "answered_at", "ended_at"], name="call_queued_at_idx"),
             models.Index(fields=["ended_at"], name="call_ended_at_idx"),
         ]
 
@@ -233,5 +234,6 @@ class Alert(models.Model):
         return self.resolved_at is None
 
 
-# Outgoing webhooks live in their own module; imported here so Django registers them.
+# Models in their own modules, imported here so Django registers them.
+from calls.dashboard_models import AnswerDailyCount  # noqa: E402, F401
 from calls.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402, F401

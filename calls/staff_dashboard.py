@@ -75,7 +75,9 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
             "surveys": selectors.survey_rates(since=periods.week),
             "per_day": _bars(selectors.calls_per_day(periods=periods)),
             "agents": _with_histograms(
-                selectors.question_stats(since=periods.now - timedelta(days=QUESTION_WINDOW_DAYS))
+                selectors.question_stats(
+                    since=(periods.today - timedelta(days=QUESTION_WINDOW_DAYS - 1)).date()
+                )
             ),
             "question_window_days": QUESTION_WINDOW_DAYS,
             "live": live_call_rows(),

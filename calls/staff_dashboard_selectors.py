@@ -1,7 +1,7 @@
 """Reads behind the staff dashboard (the admin index): a few aggregate queries, all range-bounded.
 
-Answers are read from `Encuesta.respuestas` (JSON) by `answer_counts`, the one function to change
-when answers get rows of their own.
+Answers are read from `Encuesta.respuestas` (JSON) only by `answer_counts_by_day`, the one function
+to change when answers get rows of their own; the dashboard reads their daily counts.
 """
 
 from collections import defaultdict
@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from agents_app.models import SurveyQuestion, VoiceAgent
 from calls.answers import Question, questionnaire_for
-from calls.models import Call, Encuesta
+from calls.models import AnswerDailyCount, Call, Encuesta
 
 FAILED_CALL_STATUSES = (
     Call.Status.FAILED,
@@ -31,8 +31,7 @@ ANSWERED_SURVEY_STATUSES = (
     Encuesta.Status.REJECTED_OPT_OUT,
 )
 CLOSED_SURVEY_STATUSES = (*ANSWERED_SURVEY_STATUSES, Encuesta.Status.FAILED)
-YES_VALUES = {True, "1", "true"}
-NO_VALUES = {False, "0", "false"}
+YES, NO = "yes", "no"
 
 
 @dataclass(frozen=True)
@@ -105,20 +104,36 @@ def calls_per_day(*, periods: Periods, days: int = 14) -> list[dict[str, Any]]:
     return out
 
 
-def answer_counts(*, key: str, agent_ids: list[int], since: datetime) -> dict[int, dict[Any, int]]:
-    """{agent id: {stored answer value: surveys}} for one question key, surveys since `since`."""
+def answer_counts_by_day(
+    *, key: str, agent_ids: list[int], start: datetime, end: datetime
+) -> dict[tuple[date, int], dict[Any, int]]:
+    """{(local day, agent id): {stored answer value: surveys}} for one question key, start <= fecha < end.
+
+    The one place that knows answers live in `Encuesta.respuestas`.
+    """
     rows = (
-        Encuesta.objects.filter(voice_agent_id__in=agent_ids, fecha__gte=since)
-        .annotate(value=KT(f"respuestas__{key}"))
+        Encuesta.objects.filter(voice_agent_id__in=agent_ids, fecha__gte=start, fecha__lt=end)
+        .annotate(
+            value=KT(f"respuestas__{key}"), day=TruncDate("fecha", tzinfo=timezone.get_current_timezone())
+        )
         .filter(value__isnull=False)
         .order_by()
-        .values_list("voice_agent_id", "value")
+        .values_list("day", "voice_agent_id", "value")
         .annotate(n=Count("id"))
     )
-    counts: dict[int, dict[Any, int]] = defaultdict(dict)
-    for agent_id, value, n in rows:
-        counts[agent_id][value] = counts[agent_id].get(value, 0) + n
+    counts: dict[tuple[date, int], dict[Any, int]] = defaultdict(dict)
+    for day, agent_id, value, n in rows:
+        bucket = counts[(day, agent_id)]
+        bucket[value] = bucket.get(value, 0) + n
     return counts
+
+
+def questionnaires(agents: list[VoiceAgent]) -> dict[int, tuple[Question, ...]]:
+    """Each agent's questionnaire (its own questions or the classic one), in two queries at most."""
+    questions_by_agent: dict[int, list[SurveyQuestion]] = defaultdict(list)
+    for question in SurveyQuestion.objects.filter(agent__in=agents).order_by("agent", "position", "id"):
+        questions_by_agent[question.agent_id].append(question)
+    return {agent.pk: questionnaire_for(questions_by_agent[agent.pk]) for agent in agents}
 
 
 @dataclass
@@ -154,9 +169,8 @@ def _score_stats(stats: QuestionStats, counts: dict[Any, int]) -> None:
         stats.average = round(sum(score * n for score, n in enumerate(histogram)) / stats.answers, 2)
 
 
-def _yes_no_stats(stats: QuestionStats, counts: dict[Any, int]) -> None:
-    yes = sum(n for value, n in counts.items() if value in YES_VALUES)
-    no = sum(n for value, n in counts.items() if value in NO_VALUES)
+def _yes_no_stats(stats: QuestionStats, counts: dict[str, int]) -> None:
+    yes, no = counts.get(YES, 0), counts.get(NO, 0)
     stats.answers = yes + no
     stats.yes_rate = _rate(yes, yes + no)
 
@@ -165,35 +179,35 @@ def active_agents() -> QuerySet[VoiceAgent]:
     return VoiceAgent.objects.filter(is_active=True).order_by("name", "id")
 
 
-def question_stats(*, since: datetime) -> list[AgentStats]:
-    """Per active agent, its questionnaire's score averages and distributions and yes/no shares."""
+def question_stats(*, since: date) -> list[AgentStats]:
+    """Per active agent, its questionnaire's score averages and distributions and yes/no shares.
+
+    Read from the daily answer counts (calls.services.answer_rollups), from day `since` on.
+    """
     agents = list(active_agents().only("id", "name"))
-    questions_by_agent: dict[int, list[SurveyQuestion]] = defaultdict(list)
-    for question in SurveyQuestion.objects.filter(agent__in=agents).order_by("agent", "position", "id"):
-        questions_by_agent[question.agent_id].append(question)
-    questionnaires: dict[int, tuple[Question, ...]] = {
-        agent.pk: questionnaire_for(questions_by_agent[agent.pk]) for agent in agents
-    }
-    agents_by_key: dict[str, list[int]] = defaultdict(list)
-    for agent_id, questionnaire in questionnaires.items():
-        for q in questionnaire:
-            if q.type != SurveyQuestion.Type.TEXT:
-                agents_by_key[q.key].append(agent_id)
-    counts = {key: answer_counts(key=key, agent_ids=ids, since=since) for key, ids in agents_by_key.items()}
+    by_agent = questionnaires(agents)
+    counts: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
+    rows = (
+        AnswerDailyCount.objects.filter(voice_agent__in=agents, day__gte=since)
+        .order_by()
+        .values_list("voice_agent_id", "key", "value")
+        .annotate(n=Sum("count"))
+    )
+    for agent_id, key, value, n in rows:
+        counts[(agent_id, key)][value] = n
     result = []
     for agent in agents:
-        rows = []
-        for q in questionnaires[agent.pk]:
+        stats_rows = []
+        for q in by_agent[agent.pk]:
             if q.type == SurveyQuestion.Type.TEXT:
                 continue
             stats = QuestionStats(key=q.key, text=q.text, type=q.type)
-            agent_counts = counts[q.key].get(agent.pk, {})
             if q.type == SurveyQuestion.Type.SCORE:
-                _score_stats(stats, agent_counts)
+                _score_stats(stats, counts[(agent.pk, q.key)])
             else:
-                _yes_no_stats(stats, agent_counts)
-            rows.append(stats)
-        result.append(AgentStats(agent_id=agent.pk, name=agent.name, questions=rows))
+                _yes_no_stats(stats, counts[(agent.pk, q.key)])
+            stats_rows.append(stats)
+        result.append(AgentStats(agent_id=agent.pk, name=agent.name, questions=stats_rows))
     return result
 
 

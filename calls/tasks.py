@@ -40,4 +40,5 @@ def reconcile_calls() -> dict[str, int]:
 
 # Registered with Celery through this module, which autodiscovery imports.
 from calls.alert_tasks import alerts_check_task  # noqa: E402, F401
+from calls.dashboard_tasks import answer_rollups_refresh_task  # noqa: E402, F401
 from calls.webhook_tasks import webhook_deliver_task, webhooks_sweep_task  # noqa: E402, F401

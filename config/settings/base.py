@@ -158,6 +158,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "calls.alert_tasks.alerts_check_task",
         "schedule": crontab(minute="*"),
     },
+    "dashboard-answer-counts": {
+        "task": "calls.dashboard_tasks.answer_rollups_refresh_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "sweep-webhooks": {
         "task": "calls.webhook_tasks.webhooks_sweep_task",
         "schedule": crontab(minute="*/5"),

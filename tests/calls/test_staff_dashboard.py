@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from agents_app.models import SurveyQuestion
 from calls import staff_dashboard_selectors as selectors
-from calls.models import Alert, Call, Encuesta
+from calls.models import Alert, AnswerDailyCount, Call, Encuesta
 from calls.services import encuesta_save
+from calls.services.answer_rollups import answer_rollups_refresh, answer_rollups_refresh_recent
 from tests.factories import (
     CallFactory,
     EncuestaFactory,
@@ -41,7 +42,9 @@ def test_question_stats_cover_any_questionnaire() -> None:
     old = answered(legacy, comercial=0)
     Encuesta.objects.filter(pk=old.pk).update(fecha=timezone.now() - timedelta(days=60))
 
-    stats = selectors.question_stats(since=timezone.now() - timedelta(days=30))
+    today = timezone.localdate()
+    answer_rollups_refresh(first_day=today - timedelta(days=90), last_day=today)
+    stats = selectors.question_stats(since=today - timedelta(days=29))
 
     by_name = {a.name: {q.key: q for q in a.questions} for a in stats}
     assert set(by_name) == {"NPS", "Calidad"}
@@ -55,6 +58,25 @@ def test_question_stats_cover_any_questionnaire() -> None:
     assert (calidad["comercial"].answers, calidad["comercial"].average) == (2, 7.0)
     assert (calidad["instalador"].answers, calidad["instalador"].average) == (1, 6.0)
     assert (calidad["rapidez"].answers, calidad["rapidez"].average) == (0, None)
+
+
+def test_the_refresh_recounts_only_its_days_and_is_idempotent() -> None:
+    agent = VoiceAgentFactory(name="Calidad")
+    answered(agent, comercial=8)
+    old = answered(agent, comercial=3)
+    Encuesta.objects.filter(pk=old.pk).update(fecha=timezone.now() - timedelta(days=10))
+    today = timezone.localdate()
+    since = today - timedelta(days=29)
+
+    answer_rollups_refresh(first_day=today - timedelta(days=20), last_day=today)
+    answered(agent, comercial=10)
+    answer_rollups_refresh_recent(days=2)
+    answer_rollups_refresh_recent(days=2)
+
+    [calidad] = selectors.question_stats(since=since)
+    comercial = calidad.questions[0]
+    assert (comercial.key, comercial.answers, comercial.average) == ("comercial", 3, 7.0)
+    assert AnswerDailyCount.objects.filter(day=today - timedelta(days=10)).get().value == "3"
 
 
 def test_counts_and_rates_of_today_and_this_week() -> None:
@@ -122,6 +144,8 @@ def test_recent_failures_and_calls_in_progress() -> None:
 def test_the_admin_index_is_the_dashboard(admin_client_logged) -> None:
     agent = VoiceAgentFactory(name="Calidad")
     answered(agent, comercial=7)
+    answered(agent, comercial=9)
+    answer_rollups_refresh_recent()
     CallFactory(status=Call.Status.IN_PROGRESS, to_number="+34600111222", answered_at=timezone.now())
     CallFactory(status=Call.Status.BUSY, ended_at=timezone.now(), sip_status_code=486, sip_status="Busy Here")
     Alert.objects.create(kind=Alert.Kind.TRUNK_FAILING, message="El trunk falla", dedupe_key="t")
@@ -134,7 +158,11 @@ def test_the_admin_index_is_the_dashboard(admin_client_logged) -> None:
     assert "+34600111222" in page
     assert "Busy Here" in page
     assert "El trunk falla" in page
-    assert response.context["dashboard"]["calls"]["today"] == 2
+    dashboard = response.context["dashboard"]
+    assert dashboard["calls"]["today"] == 2
+    [calidad] = [block for block in dashboard["agents"] if block["agent"].name == "Calidad"]
+    assert calidad["questions"][0]["stats"].average == 8.0
+    assert [b["height"] for b in calidad["questions"][0]["bars"]][7:] == [100, 0, 100, 0]
 
 
 def test_live_endpoint_lists_calls_in_progress(admin_client_logged) -> None:
