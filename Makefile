@@ -81,6 +81,8 @@ bench: setup
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_lead_import.py
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_campaign_tick.py
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_campaign_dialer.py
+	$(BIN)/python scripts/mariadb_timezones.py "$(MARIADB_URL)"
+	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_dashboard.py
 
 worker: setup
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/celery -A config worker -B -l info -P threads -c 16

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agents_app.agent_templates import TEMPLATES
 from agents_app.forms import VoiceAgentAdminForm
+from agents_app.frontend_selectors import agent_defaults_llm_model
 from agents_app.models import SurveyQuestion, VoiceAgent
 from agents_app.services import voice_agent_create_from_template
 from calls.admin_permissions import CallPermissionsAdminMixin
@@ -30,6 +31,10 @@ class TemplateForm(forms.Form):
 @admin.register(VoiceAgent)
 class VoiceAgentAdmin(CallPermissionsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "call_type", "use_case", "language", "llm_model", "dispatch_name", "is_active"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        return {"llm_model": agent_defaults_llm_model(), **super().get_changeform_initial_data(request)}
+
     list_filter = ["call_type", "is_active", "language"]
     search_fields = ["name", "use_case", "description"]
     readonly_fields = ["created_at", "updated_at"]
@@ -86,3 +91,7 @@ class VoiceAgentAdmin(CallPermissionsAdminMixin, admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return render(request, "admin/agents_app/voiceagent/from_template.html", context)
+
+
+# Registered in their own modules.
+from agents_app import frontend_admin  # noqa: E402, F401

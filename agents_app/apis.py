@@ -1,4 +1,6 @@
+from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -54,9 +56,15 @@ class VoiceAgentDetailApi(APIView):
         voice_agent_delete(agent=get_object_or_404(voice_agent_list(), pk=agent_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @transaction.atomic
     def _update(self, request: Request, agent_id: int, *, partial: bool) -> Response:
-        agent = get_object_or_404(voice_agent_list(), pk=agent_id)
+        agent = get_object_or_404(voice_agent_list().select_for_update(), pk=agent_id)
         serializer = VoiceAgentInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        agent = voice_agent_update(agent=agent, data=dict(serializer.validated_data))
+        try:
+            sent = request.data.get("updatedAt") if isinstance(request.data, dict) else None
+            read_at = parse_datetime(str(sent or ""))
+        except ValueError:
+            read_at = None
+        agent = voice_agent_update(agent=agent, data=dict(serializer.validated_data), read_at=read_at)
         return Response(VoiceAgentOutputSerializer(agent).data)

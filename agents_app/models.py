@@ -72,6 +72,8 @@ class VoiceAgent(models.Model):
     is_active = models.BooleanField(_("activo"), default=True)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+    # When /api/ai/config last changed the models: a PUT built on an older read must not undo it.
+    pipeline_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -141,3 +143,42 @@ class SurveyQuestion(models.Model):
     def clean(self) -> None:
         if self.key in {"status", "transcription"}:
             raise ValidationError({"key": _("«%(key)s» es una clave reservada.") % {"key": self.key}})
+
+
+class PromptTemplate(models.Model):
+    """Reusable instructions staff load into an agent (the old client's «Cargar plantilla»)."""
+
+    name = models.CharField(_("nombre"), max_length=120, unique=True)
+    description = models.CharField(_("descripción"), max_length=300, blank=True)
+    content = models.TextField(_("contenido"))
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("plantilla de instrucciones")
+        verbose_name_plural = _("plantillas de instrucciones")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgentDefaults(models.Model):
+    """Platform-wide defaults for new agents: a single row (pk 1)."""
+
+    SINGLETON_PK = 1
+
+    llm_model = models.CharField(
+        _("modelo LLM por defecto"),
+        max_length=100,
+        blank=True,
+        help_text=_("Vacío: el valor por defecto del agente."),
+    )
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("valores por defecto de los agentes")
+        verbose_name_plural = _("valores por defecto de los agentes")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)

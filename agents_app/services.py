@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -5,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agents_app.agent_templates import TEMPLATES
+from agents_app.frontend_selectors import agent_defaults_llm_model
 from agents_app.models import SurveyQuestion, VoiceAgent
 from config.services import model_update
 
@@ -31,14 +33,27 @@ EDITABLE_FIELDS = frozenset(
 
 @transaction.atomic
 def voice_agent_create(*, name: str, **fields: Any) -> VoiceAgent:
+    fields.setdefault("llm_model", agent_defaults_llm_model())
     agent = VoiceAgent(name=name, **fields)
     agent.full_clean()
     agent.save()
     return agent
 
 
+PIPELINE_FIELDS = frozenset({"stt_model", "llm_model", "tts_model", "voice_id", "language"})
+
+
 @transaction.atomic
-def voice_agent_update(*, agent: VoiceAgent, data: dict[str, Any]) -> VoiceAgent:
+def voice_agent_update(
+    *, agent: VoiceAgent, data: dict[str, Any], read_at: datetime | None = None
+) -> VoiceAgent:
+    """`read_at`: when the caller read the agent it sends back whole (the old client's PUT).
+
+    That client saves the agent and its models with two concurrent requests (PUT here, POST
+    /api/ai/config); models saved after its read are newer than its copy, so they are kept.
+    """
+    if read_at is not None and agent.pipeline_updated_at and agent.pipeline_updated_at > read_at:
+        data = {field: value for field, value in data.items() if field not in PIPELINE_FIELDS}
     return model_update(instance=agent, data=data, editable=EDITABLE_FIELDS)
 
 

@@ -120,10 +120,6 @@ class EncuestaAdmin(CallPermissionsAdminMixin, admin.ModelAdmin):
         "nombre_cliente",
         "voice_agent",
         "status",
-        "completada",
-        "puntuacion_comercial",
-        "puntuacion_instalador",
-        "puntuacion_rapidez",
         "answers",
         "fecha",
     ]
@@ -198,10 +194,8 @@ class CallAdmin(CallPermissionsAdminMixin, admin.ModelAdmin):
         "encuesta",
         "attempt",
         "status",
-        "to_number",
         "sip_status_code",
         "queued_at",
-        "answered_at",
         "duration_seconds",
     ]
     list_filter = ["status", "sip_status_code", "telephony_config", "queued_at"]
@@ -244,3 +238,7 @@ class DoNotCallEntryAdmin(admin.ModelAdmin):
     list_display = ["phone", "reason", "encuesta", "created_at"]
     search_fields = ["phone", "reason"]
     readonly_fields = ["encuesta", "created_at"]
+
+
+# Registered in their own modules.
+from calls import alert_admin, webhook_admin  # noqa: E402, F401

@@ -116,6 +116,11 @@ class Encuesta(models.Model):
             )
             for field in SCORE_FIELDS
         ]
+        # The staff dashboard's aggregates read date ranges (calls.staff_dashboard_selectors).
+        indexes = [
+            models.Index(fields=["fecha", "status"], name="encuesta_fecha_status_idx"),
+            models.Index(fields=["voice_agent", "fecha"], name="encuesta_agent_fecha_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.telefono}"
@@ -217,7 +222,12 @@ class Call(models.Model):
             ),
             models.UniqueConstraint(fields=["encuesta", "attempt"], name="call_attempt_unique"),
         ]
-        indexes = [models.Index(fields=["telephony_config", "status"])]
+        indexes = [
+            models.Index(fields=["telephony_config", "status"]),
+            # Covers the dashboard's per-day and this-week counts: no row lookups.
+            models.Index(fields=["queued_at", "answered_at", "ended_at"], name="call_queued_at_idx"),
+            models.Index(fields=["ended_at"], name="call_ended_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.room_name
@@ -244,7 +254,66 @@ class DoNotCallEntry(models.Model):
         return self.phone
 
 
-# Campaign models live in their own module to keep this one short; importing registers them here.
-from calls.models_campaigns import Campaign, EncuestaAnswer, Lead  # noqa: E402
+class Alert(models.Model):
+    """Something that needs staff attention, raised by the system and resolved by staff.
 
-__all__ = ["Call", "Campaign", "DoNotCallEntry", "Encuesta", "EncuestaAnswer", "Lead"]
+    `open_key` holds the dedupe key while the alert is open and NULL once resolved: a unique
+    column that MariaDB can enforce (it has no partial unique indexes), so a condition raised
+    again while open bumps the open alert instead of adding another.
+    """
+
+    class Kind(models.TextChoices):
+        API_LIMIT = "api_limit", _("Límite de la API de un proveedor")
+        PROVIDER_KEY_REJECTED = "provider_key_rejected", _("Clave de proveedor rechazada")
+        TRUNK_FAILING = "trunk_failing", _("El trunk SIP falla llamadas")
+        WORKER_NOT_REGISTERED = "worker_not_registered", _("Voice worker no registrado")
+        CAMPAIGN_STALLED = "campaign_stalled", _("Campaña o cola de llamadas detenida")
+
+    kind = models.CharField(_("tipo"), max_length=32, choices=Kind.choices, db_index=True)
+    message = models.TextField(_("mensaje"))
+    dedupe_key = models.CharField(_("clave"), max_length=200)
+    open_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)
+    occurrences = models.PositiveIntegerField(_("veces"), default=1)
+    created_at = models.DateTimeField(_("creada"), default=timezone.now, db_index=True)
+    last_seen_at = models.DateTimeField(_("última vez"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resuelta"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resuelta por"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("alerta")
+        verbose_name_plural = _("alertas")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.message[:80]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+# Models in their own modules, imported here so Django registers them.
+from calls.dashboard_models import AnswerDailyCount  # noqa: E402
+from calls.models_campaigns import Campaign, EncuestaAnswer, Lead  # noqa: E402
+from calls.webhook_models import WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402
+
+__all__ = [
+    "Alert",
+    "AnswerDailyCount",
+    "Call",
+    "Campaign",
+    "DoNotCallEntry",
+    "Encuesta",
+    "EncuestaAnswer",
+    "Lead",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+]

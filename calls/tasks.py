@@ -60,3 +60,9 @@ def call_end_room_task(self: Task, call_id: int) -> bool:
 @shared_task(soft_time_limit=50, time_limit=60, on_failure=task_log_failure)
 def calls_reconcile_task() -> dict[str, int]:
     return services.calls_reconcile()
+
+
+# Registered with Celery through this module, which autodiscovery imports.
+from calls.alert_tasks import alerts_check_task  # noqa: E402, F401
+from calls.dashboard_tasks import answer_rollups_refresh_task  # noqa: E402, F401
+from calls.webhook_tasks import webhook_deliver_task, webhooks_sweep_task  # noqa: E402, F401

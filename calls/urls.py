@@ -1,6 +1,7 @@
 from django.urls import path
 
 from calls import apis, campaign_apis
+from calls.dashboard_urls import urlpatterns as dashboard_urlpatterns
 
 urlpatterns = [
     path("encuestas", apis.EncuestaListApi.as_view(), name="encuestas"),
@@ -11,4 +12,5 @@ urlpatterns = [
     path("calls/<int:call_id>/hangup", apis.CallHangupApi.as_view(), name="call-hangup"),
     path("dashboard/stats", apis.DashboardStatsApi.as_view(), name="dashboard-stats"),
     *campaign_apis.urlpatterns,
+    *dashboard_urlpatterns,
 ]

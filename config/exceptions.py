@@ -1,4 +1,5 @@
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,6 +15,22 @@ class ServiceError(Exception):
     """Base of the errors apps raise that the API answers with their own status and message."""
 
     http_status = 500
+
+
+def _first_message(data: Any, field: str = "") -> str:
+    """The first error message of a DRF error structure, prefixed by its field name."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = "" if key in ("non_field_errors", "detail") else str(key)
+            if message := _first_message(value, f"{field}.{name}" if field and name else name or field):
+                return message
+        return ""
+    if isinstance(data, list):
+        for item in data:
+            if message := _first_message(item, field):
+                return message
+        return ""
+    return f"{field}: {data}" if field else str(data)
 
 
 logger = logging.getLogger(__name__)
@@ -38,4 +55,11 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, ServiceError):
         return Response({"detail": str(exc)}, status=exc.http_status)
-    return exception_handler(exc, context)
+    response = exception_handler(exc, context)
+    if response is not None:
+        # Every error body carries a top-level `detail` string (what the old client shows).
+        if isinstance(response.data, list):
+            response.data = {"detail": _first_message(response.data), "errors": response.data}
+        elif isinstance(response.data, dict) and "detail" not in response.data:
+            response.data = {"detail": _first_message(response.data), **response.data}
+    return response

@@ -4,6 +4,8 @@ from django.urls import URLPattern, URLResolver, include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.frontend import frontend_index
+
 admin.site.site_header = "AgenteLocal"
 admin.site.site_title = "AgenteLocal"
 admin.site.index_title = _("Administración")
@@ -27,4 +29,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_urlpatterns)),
     path("", include("calls.bridge_urls")),
+    path("", frontend_index, name="frontend"),
 ]

@@ -8,7 +8,8 @@ from livekit.protocol.models import ParticipantInfo
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from calls.models import Call, Encuesta
+from calls.models import Alert, Call, Encuesta
+from calls.services.alerts import alert_raise
 from telephony.testing import make_webhook_event, sign_webhook
 from tests.campaigns.test_campaign_api import exercise_campaign_api
 from tests.factories import CallFactory, EncuestaFactory, SurveyQuestionFactory
@@ -104,9 +105,33 @@ def test_every_documented_response_is_what_the_endpoint_sends(
     )
     operator.call("post", f"/api/calls/{answered.pk}/hangup")
     exercise_campaign_api(operator.call, voice_agent.pk)
+    exercise_frontend_api(operator, voice_agent.pk)
 
     successes = {op for op in documented_operations() if op[2].startswith("2")}
     assert successes - operator.covered - bridge.covered == set()
+
+
+def exercise_frontend_api(operator: CheckedClient, agent_id: int) -> None:
+    """The old React client's own requests (issue 11), each once."""
+    alert = alert_raise(kind=Alert.Kind.API_LIMIT, message="Groq 429", dedupe_key="groq")
+    operator.call("get", "/api/alerts")
+    operator.call("post", f"/api/alerts/{alert.pk}/resolve")
+    for path in (
+        "/api/dashboard/recent-calls",
+        "/api/dashboard/integrations",
+        "/api/dashboard/usage-stats",
+        "/api/results",
+        "/api/prompts",
+        "/api/ai/config",
+        "/api/settings",
+        "/api/ai/limits",
+        "/api/ai/diagnose-google",
+    ):
+        operator.call("get", path)
+    operator.call("post", "/api/prompts", {"name": "Base", "description": "", "content": "Pregunta."})
+    operator.call("post", "/api/ai/config", {"llm_provider": "groq", "llm_model": "llama-3.3-70b-versatile"})
+    operator.call("post", "/api/settings", {"llm_provider": "groq", "llm_model": "llama-3.3-70b-versatile"})
+    operator.call("post", "/api/calls/cleanup")
 
 
 def test_a_response_with_an_undocumented_key_fails_validation(operator, voice_agent):

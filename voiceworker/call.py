@@ -25,7 +25,7 @@ from livekit.agents.metrics import LLMModelUsage, STTModelUsage, TTSModelUsage
 
 from calls.answers import Question
 from calls.services import CallOutcome, CallUsage
-from voiceworker import persistence, prompts
+from voiceworker import persistence, prompts, provider_alerts
 from voiceworker.persistence import SurveyJob
 
 logger = logging.getLogger(__name__)
@@ -158,6 +158,7 @@ class SurveyCall:
         if recoverable or self.closing:
             return
         logger.error("unrecoverable %s error: %s", type(event.source).__name__, event.error, extra=self._log)
+        provider_alerts.report(event.error)
         self.close_reason = self.close_reason or "error"
         with contextlib.suppress(RuntimeError):
             # the TTS may still work when the LLM failed; the room goes when the session closes
@@ -166,6 +167,7 @@ class SurveyCall:
     def _on_close(self, event: CloseEvent) -> None:
         if event.error is not None:
             logger.error("session closed on error: %s", event.error, extra=self._log)
+            provider_alerts.report(event.error)
         self.close_reason = self.close_reason or event.reason.value
         self._spawn(self.finish(), "voiceworker-finish")
         if (ctx := get_job_context(required=False)) is not None:

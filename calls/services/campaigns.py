@@ -14,6 +14,8 @@ from agents_app.models import VoiceAgent
 from calls.models import Campaign, Lead
 from calls.services.lead_insert import leads_insert_ignoring_duplicates
 from calls.services.lead_outcomes import lead_schedule_callback, lead_transition
+from calls.services.webhooks import webhook_emit
+from calls.webhook_models import WebhookEvent
 
 CampaignStatus = Campaign.Status
 LeadStatus = Lead.Status
@@ -37,11 +39,18 @@ __all__ = [
 
 def campaign_transition(*, campaign_id: int, to: str, **fields: Any) -> bool:
     """Conditional status change through Campaign.TRANSITIONS; False when it was elsewhere."""
-    return bool(
+    moved = bool(
         Campaign.objects.filter(pk=campaign_id, status__in=Campaign.TRANSITIONS[to]).update(
             status=to, updated_at=timezone.now(), **fields
         )
     )
+    if moved and to == CampaignStatus.COMPLETED:
+        campaign = Campaign.objects.get(pk=campaign_id)
+        webhook_emit(
+            WebhookEvent.CAMPAIGN_COMPLETED,
+            {"campaign_id": campaign.pk, "name": campaign.name, "finished_at": campaign.finished_at},
+        )
+    return moved
 
 
 def _refused(campaign: Campaign, action: str) -> ValidationError:

@@ -14,6 +14,7 @@ from calls.answers import LEGACY_COLUMNS, Answer, Question, parse_answer, questi
 from calls.models import DoNotCallEntry, Encuesta
 from calls.services.answer_rows import answer_rows_store
 from calls.services.lead_outcomes import lead_follow_encuesta
+from calls.services.webhooks import ENCUESTA_STATUS_EVENTS, encuesta_payload, webhook_emit
 from telephony.phones import normalize_phone
 
 Status = Encuesta.Status
@@ -48,11 +49,14 @@ def encuesta_transition(*, encuesta_id: int, to: str, only_from: frozenset[str] 
     False when the survey was no longer in a status that may precede `to`.
     """
     allowed = Encuesta.TRANSITIONS[to] if only_from is None else Encuesta.TRANSITIONS[to] & only_from
-    return bool(
+    moved = bool(
         Encuesta.objects.filter(pk=encuesta_id, status__in=allowed).update(
             status=to, completada=to == Status.COMPLETED, updated_at=timezone.now()
         )
     )
+    if moved and to in ENCUESTA_STATUS_EVENTS:
+        webhook_emit(ENCUESTA_STATUS_EVENTS[to], encuesta_payload(Encuesta.objects.get(pk=encuesta_id)))
+    return moved
 
 
 @transaction.atomic

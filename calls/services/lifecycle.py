@@ -9,6 +9,8 @@ from django.utils import timezone
 from calls.models import Call, Encuesta
 from calls.services.encuestas import encuesta_transition
 from calls.services.lead_outcomes import lead_follow_call
+from calls.services.webhooks import call_ended_payload, webhook_emit
+from calls.webhook_models import WebhookEvent
 
 CallStatus = Call.Status
 
@@ -53,8 +55,10 @@ def call_transition(
             if call.answered_at and call.ended_at:
                 seconds = max(0, int((call.ended_at - call.answered_at).total_seconds()))
                 Call.objects.filter(pk=call_id).update(duration_seconds=seconds)
+                call.duration_seconds = seconds
             _encuesta_follow_call(call, to)
             lead_follow_call(call_id=call_id, to=to)
+            webhook_emit(WebhookEvent.CALL_ENDED, call_ended_payload(call))
         elif moved and to == CallStatus.IN_PROGRESS:
             call = Call.objects.only("encuesta_id").get(pk=call_id)
             encuesta_transition(

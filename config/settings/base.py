@@ -16,7 +16,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin_site.AgenteLocalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -37,6 +37,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Only active when FRONTEND_DIST_DIR is set: the React client's files, at the site root.
+    "config.frontend.FrontendAssetsMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -148,7 +150,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "config.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "config.authentication.SameOriginSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.permissions.RequiredPermissions"],
     "DEFAULT_PARSER_CLASSES": [
@@ -179,6 +181,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+# A built copy of the old React client (its dist/): `/` serves it to logged-in staff.
+FRONTEND_DIST_DIR = env("FRONTEND_DIST_DIR", default="")
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -203,6 +207,18 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-campaigns": {
         "task": "calls.tasks_campaigns.campaigns_dispatch_task",
         "schedule": CAMPAIGN_DISPATCH_INTERVAL_SECONDS,
+    },
+    "check-alerts": {
+        "task": "calls.alert_tasks.alerts_check_task",
+        "schedule": crontab(minute="*"),
+    },
+    "dashboard-answer-counts": {
+        "task": "calls.dashboard_tasks.answer_rollups_refresh_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "sweep-webhooks": {
+        "task": "calls.webhook_tasks.webhooks_sweep_task",
+        "schedule": crontab(minute="*/5"),
     },
 }
 
@@ -272,6 +288,25 @@ VOICE_AWAY_PROMPTS = env.int("VOICE_AWAY_PROMPTS", default=2)
 # Seconds before CALL_MAX_DURATION at which the agent says goodbye and closes the call.
 VOICE_END_MARGIN_SECONDS = env.float("VOICE_END_MARGIN_SECONDS", default=30.0)
 VOICE_SUMMARY_ENABLED = env.bool("VOICE_SUMMARY_ENABLED", default=True)
+
+# --- Alerts raised for staff (calls.services.alert_checks) ------------------------------------
+ALERT_WINDOW_MINUTES = env.int("ALERT_WINDOW_MINUTES", default=30)
+ALERT_TRUNK_MIN_CALLS = env.int("ALERT_TRUNK_MIN_CALLS", default=5)
+ALERT_TRUNK_FAILURE_SHARE = env.float("ALERT_TRUNK_FAILURE_SHARE", default=0.5)
+ALERT_WORKER_GRACE_SECONDS = env.int("ALERT_WORKER_GRACE_SECONDS", default=60)
+ALERT_WORKER_MIN_CALLS = env.int("ALERT_WORKER_MIN_CALLS", default=2)
+ALERT_QUEUE_STALL_MINUTES = env.int("ALERT_QUEUE_STALL_MINUTES", default=10)
+
+# How often the admin dashboard refreshes its "calls in progress" panel.
+DASHBOARD_POLL_SECONDS = env.float("DASHBOARD_POLL_SECONDS", default=3.0)
+
+# --- Outgoing webhooks (calls.services.webhooks) -----------------------------------------------
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
+WEBHOOK_RETRY_WINDOW_SECONDS = env.int("WEBHOOK_RETRY_WINDOW_SECONDS", default=24 * 3600)
+# Only for development and tests: lets webhooks reach loopback/private addresses.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 LOGGING = {
     "version": 1,

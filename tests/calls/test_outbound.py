@@ -280,11 +280,13 @@ def test_outbound_is_throttled_per_user(place, settings):
     }
     from rest_framework.throttling import ScopedRateThrottle
 
+    original_rates = ScopedRateThrottle.THROTTLE_RATES
     ScopedRateThrottle.THROTTLE_RATES = {"outbound_calls": "2/min"}
     try:
         codes = [place(f"+3462115139{i}").status_code for i in range(3)]
     finally:
-        ScopedRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+        # the settings fixture still holds 2/min here: restore what the class had
+        ScopedRateThrottle.THROTTLE_RATES = original_rates
         cache.clear()
     assert codes == [200, 200, 429]
     assert Call.objects.count() == 2
