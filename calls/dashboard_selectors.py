@@ -1,6 +1,6 @@
 """Reads behind the old React client's Overview, Results and Usage views."""
 
-from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from calls.models import Encuesta
@@ -8,7 +8,11 @@ from calls.models import Encuesta
 
 def encuesta_recent(*, limit: int) -> QuerySet[Encuesta]:
     """The latest surveys, newest first, with only the columns the lists show."""
-    return Encuesta.objects.select_related("voice_agent").order_by("-fecha", "-id")[:limit]
+    return (
+        Encuesta.objects.select_related("voice_agent")
+        .annotate(campaign_name=F("lead__campaign__name"))
+        .order_by("-fecha", "-id")[:limit]
+    )
 
 
 def usage_stats() -> dict:

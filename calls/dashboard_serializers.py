@@ -41,7 +41,7 @@ class RecentCallOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "phone", "campaign", "date", "status", "scores"]
 
     def get_campaign(self, encuesta: Encuesta) -> str | None:
-        return None
+        return getattr(encuesta, "campaign_name", None)
 
 
 class ResultOutputSerializer(serializers.ModelSerializer):
@@ -65,7 +65,7 @@ class ResultOutputSerializer(serializers.ModelSerializer):
         ]
 
     def get_campaign_name(self, encuesta: Encuesta) -> str | None:
-        return None
+        return getattr(encuesta, "campaign_name", None)
 
 
 class ModelUsageSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from django.contrib.admin.models import LogEntry
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from calls.models import Call, Encuesta
+from calls.models import Call, Campaign, Encuesta, Lead
 from tests.factories import CallFactory, EncuestaFactory
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +172,15 @@ def test_outbound_validation_errors_carry_a_top_level_detail(browser, voice_agen
         assert response.json()["detail"]
     assert "999" in unknown_agent.json()["detail"]
     assert unknown_agent.json()["agentId"]  # the per-field messages stay
+
+
+def test_a_campaign_survey_names_its_campaign_in_recent_calls_and_results(browser, voice_agent):
+    campaign = Campaign.objects.create(name="Clientes de marzo", voice_agent=voice_agent)
+    survey = EncuestaFactory(telefono="+34600000003", voice_agent=voice_agent)
+    Lead.objects.create(campaign=campaign, phone=survey.telefono, encuesta=survey)
+
+    recent = browser.get("/api/dashboard/recent-calls").json()
+    results = browser.get("/api/results").json()
+
+    assert [(row["id"], row["campaign"]) for row in recent] == [(survey.pk, "Clientes de marzo")]
+    assert [(row["id"], row["campaign_name"]) for row in results] == [(survey.pk, "Clientes de marzo")]
