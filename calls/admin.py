@@ -12,7 +12,7 @@ from calls.admin_permissions import CallPermissionsAdminMixin
 from calls.admin_place_calls import place_calls_view
 from calls.exports import encuestas_csv_response
 from calls.models import Call, DoNotCallEntry, Encuesta
-from calls.services import call_hangup, call_retry
+from calls.services import OptOutSource, call_hangup, call_retry, opt_out_record
 from telephony.exceptions import TelephonyError
 from telephony.phones import normalize_phone
 
@@ -140,7 +140,7 @@ class EncuestaAdmin(CallPermissionsAdminMixin, admin.ModelAdmin):
     ]
     inlines = [CallInline]
     form = EncuestaForm
-    actions = ["export_csv", "retry_calls", "hangup_calls"]
+    actions = ["export_csv", "retry_calls", "hangup_calls", "record_opt_out"]
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -185,6 +185,22 @@ class EncuestaAdmin(CallPermissionsAdminMixin, admin.ModelAdmin):
             )
         for call in calls:
             _report(self, request, call.room_name, lambda c=call: call_hangup(call=c))
+
+    @admin.action(
+        description=_("Registrar baja: no volver a llamar a estos números"),
+        permissions=["add_donotcallentry"],
+    )
+    def record_opt_out(self, request, queryset):
+        reason = _("Registrado a mano por %(user)s") % {"user": request.user.get_username()}
+        for encuesta in queryset:
+            opt_out_record(
+                phone=encuesta.telefono, source=OptOutSource.STAFF, reason=reason, encuesta=encuesta
+            )
+        self.message_user(
+            request,
+            _("%(count)s número(s) en la lista de no llamar; sus encuestas abiertas quedan como rechazadas.")
+            % {"count": queryset.count()},
+        )
 
 
 @admin.register(Call)
@@ -238,6 +254,21 @@ class DoNotCallEntryAdmin(admin.ModelAdmin):
     list_display = ["phone", "reason", "encuesta", "created_at"]
     search_fields = ["phone", "reason"]
     readonly_fields = ["encuesta", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # The same service as every other opt-out, so the number's open survey is closed too.
+        encuesta = (
+            Encuesta.objects.filter(telefono=obj.phone, status__in=Encuesta.OPEN_STATUSES)
+            .order_by("-id")
+            .first()
+        )
+        entry = opt_out_record(
+            phone=obj.phone, source=OptOutSource.STAFF, reason=obj.reason, encuesta=encuesta
+        )
+        obj.pk = entry.pk
 
 
 # Registered in their own modules.

@@ -12,3 +12,6 @@ class CallPermissionsAdminMixin:
 
     def has_export_encuesta_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("calls.export_encuesta")
+
+    def has_add_donotcallentry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("calls.add_donotcallentry")

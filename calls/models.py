@@ -207,6 +207,8 @@ class Call(models.Model):
         verbose_name=_("solicitada por"),
     )
     idempotency_key = models.CharField(_("clave de idempotencia"), max_length=128, null=True, blank=True)
+    # sha256 of what the key was first used for: the same key with another request is refused.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-queued_at", "-id"]

@@ -12,17 +12,17 @@ from calls.services.dialing import (
     phone_check_dialable,
 )
 from calls.services.encuestas import (
-    do_not_call_add,
+    EncuestaClosed,
     encuesta_append_transcript,
     encuesta_create,
     encuesta_finish,
-    encuesta_opt_out,
     encuesta_save,
     encuesta_transition,
 )
 from calls.services.events import call_handle_webhook
 from calls.services.hangup import call_end_room, call_hangup
 from calls.services.lifecycle import call_transition
+from calls.services.opt_outs import OptOutSource, opt_out_record
 from calls.services.reconcile import calls_reconcile
 from calls.services.voice import (
     CallOutcome,
@@ -41,6 +41,8 @@ __all__ = [
     "CallRequestResult",
     "CallUsage",
     "DialOutcome",
+    "EncuestaClosed",
+    "OptOutSource",
     "call_dial",
     "call_end_room",
     "call_enqueue_dial",
@@ -52,13 +54,12 @@ __all__ = [
     "call_transition",
     "calls_reconcile",
     "calls_request_many",
-    "do_not_call_add",
     "encuesta_append_transcript",
     "encuesta_create",
     "encuesta_finish",
-    "encuesta_opt_out",
     "encuesta_save",
     "encuesta_transition",
+    "opt_out_record",
     "phone_check_dialable",
     "survey_call_close",
     "survey_opt_out_now",

@@ -1,5 +1,6 @@
 """Placing calls: validate and queue (one or many), retry, and dial through telephony."""
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from agents_app.models import VoiceAgent
 from calls.models import Call, DoNotCallEntry, Encuesta
 from calls.services.encuestas import encuesta_create, encuesta_transition
 from calls.services.lifecycle import call_transition
+from config.exceptions import ServiceError
 from telephony import backends
 from telephony.exceptions import SipCallFailed, TelephonyError, TelephonyNotConfigured, TelephonyUnavailable
 from telephony.models import TelephonyConfig
@@ -69,6 +71,7 @@ def _new_call(
     attempt: int,
     requested_by: User | None,
     idempotency_key: str | None = None,
+    idempotency_fingerprint: str = "",
 ) -> Call:
     room = f"encuesta_{encuesta.pk}" if attempt == 1 else f"encuesta_{encuesta.pk}_intento_{attempt}"
     call = Call.objects.create(
@@ -81,9 +84,32 @@ def _new_call(
         sip_trunk_id=route.trunk_id,
         requested_by=requested_by,
         idempotency_key=idempotency_key,
+        idempotency_fingerprint=idempotency_fingerprint,
     )
     call_enqueue_dial(call=call)
     return call
+
+
+class IdempotencyKeyReused(ServiceError):
+    """The key was first used for another request: answering with that call would be a lie."""
+
+    http_status = 422
+
+
+def _request_fingerprint(*, agent: VoiceAgent, phone: str, customer_name: str) -> str:
+    return hashlib.sha256(json.dumps([agent.pk, phone, customer_name.strip()]).encode()).hexdigest()
+
+
+def _replay(previous: Call, fingerprint: str) -> Call:
+    # Calls made before fingerprints were stored have none: they are replayed as before.
+    if previous.idempotency_fingerprint and previous.idempotency_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            _(
+                "La clave de idempotencia ya se usó para otra llamada (otro agente, número o nombre). "
+                "Use una clave nueva para cada llamada."
+            )
+        )
+    return previous
 
 
 def call_request(
@@ -96,13 +122,15 @@ def call_request(
 ) -> Call:
     """Validate, create the Encuesta and its first Call together, and queue the dial on commit.
 
-    The same idempotency key from the same user returns the first call instead of a new one.
+    The same idempotency key from the same user with the same request returns the first call
+    instead of a new one; with a different request it raises IdempotencyKeyReused.
     """
     user = _user_or_none(requested_by)
+    fingerprint = _request_fingerprint(agent=agent, phone=dialable_phone(phone), customer_name=customer_name)
     if idempotency_key:
         previous = Call.objects.filter(requested_by=user, idempotency_key=idempotency_key).first()
         if previous:
-            return previous
+            return _replay(previous, fingerprint)
     if not agent.is_active:
         raise ValidationError(_("El agente «%(name)s» está desactivado.") % {"name": agent.name})
     phone = phone_check_dialable(phone=phone)
@@ -122,10 +150,11 @@ def call_request(
                 attempt=1,
                 requested_by=user,
                 idempotency_key=idempotency_key or None,
+                idempotency_fingerprint=fingerprint if idempotency_key else "",
             )
     except IntegrityError:
         if idempotency_key:
-            return Call.objects.get(requested_by=user, idempotency_key=idempotency_key)
+            return _replay(Call.objects.get(requested_by=user, idempotency_key=idempotency_key), fingerprint)
         raise
 
 
@@ -211,6 +240,12 @@ def call_claim_for_dialing(call_id: int, attempt: int) -> Call | DialOutcome:
         if call.hangup_requested_at:
             call_transition(
                 call_id=call.pk, to=CallStatus.CANCELED, failure_reason=_("Colgada antes de marcar")
+            )
+            return DialOutcome(status=CallStatus.CANCELED)
+        if call.status == CallStatus.QUEUED and DoNotCallEntry.objects.filter(phone=call.to_number).exists():
+            # The number opted out after this call was queued (a retry, a slow queue).
+            call_transition(
+                call_id=call.pk, to=CallStatus.CANCELED, failure_reason=_("En la lista de no llamar")
             )
             return DialOutcome(status=CallStatus.CANCELED)
         if call.status == CallStatus.QUEUED and call.telephony_config_id:

@@ -98,7 +98,7 @@ def lead_follow_call(*, call_id: int, to: str) -> None:
     lead_transition(lead_id=lead.pk, to=target, from_statuses=frozenset({LeadStatus.CALLING}), **changes)
 
 
-def lead_follow_encuesta(*, encuesta: Encuesta) -> None:
+def lead_follow_encuesta(*, encuesta: Encuesta, lead_id: int | None = None) -> None:
     """A survey closed outside a call (a late save): a waiting or failed lead becomes final.
 
     A lead still on the phone is settled when its call ends, so it keeps counting against concurrency.
@@ -110,7 +110,8 @@ def lead_follow_encuesta(*, encuesta: Encuesta) -> None:
     target = targets.get(encuesta.status)
     if target is None:
         return
-    lead_id = Lead.objects.filter(encuesta=encuesta).values_list("pk", flat=True).first()
+    if lead_id is None:
+        lead_id = Lead.objects.filter(encuesta=encuesta).values_list("pk", flat=True).first()
     if lead_id is not None:
         lead_transition(
             lead_id=lead_id,

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calls.models import Call, Encuesta
-from calls.services.encuestas import encuesta_finish, encuesta_opt_out
+from calls.services.encuestas import encuesta_finish
 from calls.services.lifecycle import call_transition
+from calls.services.opt_outs import OptOutSource, opt_out_record
 
 
 class CallOutcome(StrEnum):
@@ -55,7 +56,12 @@ def survey_record_amd(*, encuesta_id: int, category: str) -> None:
 
 def survey_opt_out_now(*, encuesta_id: int) -> None:
     """Recorded before the goodbye is spoken: a call dropped now must not lose the refusal."""
-    encuesta_opt_out(encuesta_id=encuesta_id, reason=_("Pidió que no le llamen más"))
+    _opt_out(encuesta_id)
+
+
+def _opt_out(encuesta_id: int) -> None:
+    encuesta = Encuesta.objects.select_for_update().get(pk=encuesta_id)
+    opt_out_record(phone=encuesta.telefono, source=OptOutSource.VOICE_AGENT, encuesta=encuesta)
 
 
 @transaction.atomic
@@ -99,7 +105,7 @@ def survey_call_close(
             call_transition(call_id=call_id, to=Call.Status.VOICEMAIL)
     else:
         if outcome == CallOutcome.OPT_OUT:
-            encuesta_opt_out(encuesta_id=encuesta_id, reason=_("Pidió que no le llamen más"))
+            _opt_out(encuesta_id)
         else:
             encuesta_finish(encuesta_id=encuesta_id)
         if call_id is not None:

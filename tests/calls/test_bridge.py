@@ -133,7 +133,9 @@ def test_comentarios_keep_accents(bridge_client, encuesta):
 
 
 def test_status_completed_marks_it_completada(bridge_client, encuesta):
-    response = save(bridge_client, encuesta, status="completed")
+    response = save(
+        bridge_client, encuesta, status="completed", nota_comercial=8, nota_instalador=9, nota_rapidez=7
+    )
 
     encuesta.refresh_from_db()
     assert response.status_code == 200
@@ -147,11 +149,12 @@ def test_a_closed_survey_is_never_reopened(bridge_client, final):
 
     response = save(bridge_client, encuesta, status="in_progress", nota_rapidez=6, transcription="Fin")
 
-    assert response.status_code == 200
+    assert response.status_code == 409
+    assert "cerrada" in response.json()["detail"]
     encuesta.refresh_from_db()
     assert encuesta.status == final
     assert encuesta.completada is (final == Encuesta.Status.COMPLETED)
-    assert (encuesta.puntuacion_rapidez, encuesta.transcription) == (6, "Fin")
+    assert (encuesta.puntuacion_rapidez, encuesta.transcription) == (None, "")
 
 
 def test_unknown_status_is_400(bridge_client, encuesta):

@@ -19,9 +19,17 @@ def test_a_late_save_never_moves_a_finished_call_back(bridge_client, late):
 
 
 def test_an_incomplete_survey_can_still_be_completed(bridge_client):
-    encuesta = EncuestaFactory(status=Encuesta.Status.INCOMPLETE)
+    encuesta = EncuestaFactory(voice_agent=None, status=Encuesta.Status.INCOMPLETE)
     bridge_client.post(
-        "/guardar-encuesta", {"id_encuesta": encuesta.pk, "status": "completed"}, format="json"
+        "/guardar-encuesta",
+        {
+            "id_encuesta": encuesta.pk,
+            "status": "completed",
+            "nota_comercial": 8,
+            "nota_instalador": 9,
+            "nota_rapidez": 7,
+        },
+        format="json",
     )
     encuesta.refresh_from_db()
     assert (encuesta.status, encuesta.completada) == (Encuesta.Status.COMPLETED, True)

@@ -4,7 +4,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from calls.models import SCORE_FIELDS, Call, Encuesta
-from calls.services import encuesta_save
+from calls.services import EncuestaClosed, encuesta_save
 from tests.factories import EncuestaFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,15 +47,18 @@ def test_encuesta_defaults():
 @pytest.mark.parametrize("closed", sorted(Encuesta.FINAL_STATUSES))
 @pytest.mark.parametrize("later", sorted(Encuesta.Status.values))
 def test_a_later_save_never_reopens_a_closed_survey(closed, later):
-    encuesta = EncuestaFactory(status=Encuesta.Status.IN_PROGRESS)
-    encuesta_save(encuesta_id=encuesta.pk, status=closed)
+    encuesta = EncuestaFactory(voice_agent=None, status=Encuesta.Status.IN_PROGRESS)
+    encuesta_save(
+        encuesta_id=encuesta.pk, status=closed, answers={"comercial": 8, "instalador": 7, "rapidez": 9}
+    )
 
-    encuesta_save(encuesta_id=encuesta.pk, status=later, answers={"comentarios": "después"})
+    with pytest.raises(EncuestaClosed):
+        encuesta_save(encuesta_id=encuesta.pk, status=later, answers={"comentarios": "después"})
 
     encuesta.refresh_from_db()
     assert encuesta.status == closed
     assert encuesta.completada is (closed == Encuesta.Status.COMPLETED)
-    assert encuesta.comentarios == "después"
+    assert encuesta.comentarios == ""
 
 
 def test_the_state_machines_name_every_status_and_never_leave_a_closed_one():

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from calls.models import Call, Encuesta, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from calls.services import call_transition, encuesta_opt_out, encuesta_save
+from calls.services import EncuestaClosed, OptOutSource, call_transition, encuesta_save, opt_out_record
 from calls.services.webhooks import webhook_deliver, webhook_emit, webhook_redeliver
 from tests.factories import CallFactory, EncuestaFactory
 
@@ -123,8 +123,9 @@ def test_call_ended_and_opt_out_reach_only_subscribed_endpoints(
 
     with django_capture_on_commit_callbacks(execute=True):
         call_transition(call_id=call.pk, to=Call.Status.COMPLETED)
-        encuesta_opt_out(encuesta_id=call.encuesta_id, reason="No quiere")
-        encuesta_save(encuesta_id=call.encuesta_id, status=Encuesta.Status.COMPLETED)
+        opt_out_record(phone=call.encuesta.telefono, source=OptOutSource.VOICE_AGENT, encuesta=call.encuesta)
+        with pytest.raises(EncuestaClosed):
+            encuesta_save(encuesta_id=call.encuesta_id, status=Encuesta.Status.COMPLETED)
 
     events = [json.loads(body) for _headers, body in receiver.requests]
     assert [e["event"] for e in events] == ["call.ended", "survey.opted_out"]
