@@ -21,7 +21,7 @@ from config.exceptions import ServiceError
 from telephony import backends
 from telephony.exceptions import SipCallFailed, TelephonyError, TelephonyNotConfigured, TelephonyUnavailable
 from telephony.models import TelephonyConfig
-from telephony.phones import dialable_phone
+from telephony.phones import dialable_phone, normalize_phone
 from telephony.selectors import TelephonyRoute, telephony_route
 
 logger = logging.getLogger(__name__)
@@ -164,25 +164,80 @@ class CallRequestResult:
     customer_name: str
     call: Call | None = None
     error: str = ""
+    duplicate: bool = False
+
+
+class OpenContactError(ValidationError):
+    """Some numbers of the batch already have an open survey or call; nothing was queued."""
+
+    def __init__(self, phones: list[str]) -> None:
+        self.phones = phones
+        super().__init__(
+            _("Estos números ya tienen una encuesta o una llamada abierta: %(numbers)s.")
+            % {"numbers": ", ".join(phones)},
+            code="open_contact",
+        )
+
+
+def _batch_key(phone: str) -> str:
+    # An invalid number keeps its text, so call_request still reports why it is refused.
+    try:
+        return normalize_phone(phone)
+    except ValidationError:
+        return phone.strip()
+
+
+def phones_with_open_contact(*, phones: list[str]) -> list[str]:
+    """The numbers (E.164) that have a survey still open or a call not yet finished."""
+    open_numbers = set(
+        Encuesta.objects.filter(telefono__in=phones, status__in=Encuesta.OPEN_STATUSES).values_list(
+            "telefono", flat=True
+        )
+    ) | set(
+        Call.objects.filter(to_number__in=phones, status__in=Call.LIVE_STATUSES).values_list(
+            "to_number", flat=True
+        )
+    )
+    return [phone for phone in phones if phone in open_numbers]
 
 
 def calls_request_many(
-    *, agent: VoiceAgent, rows: list[tuple[str, str]], requested_by: Requester | None = None
+    *,
+    agent: VoiceAgent,
+    rows: list[tuple[str, str]],
+    requested_by: Requester | None = None,
+    allow_open: bool = False,
 ) -> list[CallRequestResult]:
-    """Queue one call per (phone, customer_name) row; a refused row does not stop the others."""
+    """Queue one call per distinct (phone, customer_name) row; a refused row does not stop the others.
+
+    A number repeated in the batch (after normalising) is dialled once. Unless `allow_open`, a batch
+    with a number that already has an open survey or call raises OpenContactError and queues nothing.
+    """
+    unique: dict[str, tuple[str, str]] = {}
     results = []
     for phone, customer_name in rows:
+        key = _batch_key(phone)
+        if key in unique:
+            results.append(CallRequestResult(phone, customer_name, duplicate=True))
+        else:
+            unique[key] = (phone, customer_name)
+    if not allow_open:
+        open_phones = phones_with_open_contact(phones=list(unique))
+        if open_phones:
+            raise OpenContactError(open_phones)
+    placed = []
+    for phone, customer_name in unique.values():
         try:
             call = call_request(
                 agent=agent, phone=phone, customer_name=customer_name, requested_by=requested_by
             )
         except ValidationError as exc:
-            results.append(CallRequestResult(phone, customer_name, error=" ".join(exc.messages)))
+            placed.append(CallRequestResult(phone, customer_name, error=" ".join(exc.messages)))
         except TelephonyError as exc:
-            results.append(CallRequestResult(phone, customer_name, error=str(exc)))
+            placed.append(CallRequestResult(phone, customer_name, error=str(exc)))
         else:
-            results.append(CallRequestResult(phone, customer_name, call=call))
-    return results
+            placed.append(CallRequestResult(phone, customer_name, call=call))
+    return placed + results
 
 
 @transaction.atomic

@@ -45,11 +45,11 @@ def test_admin_llamar_action_queues_each_number_and_reports(
 
     with django_capture_on_commit_callbacks(execute=True):
         result = admin_client_logged.post(
-            url, {"numbers": "+34621151394, Ana\n12345\n+34803123456\n621151395"}
+            url, {"numbers": "+34621151394, Ana\n12345\n+34803123456\n621151395"}, follow=True
         )
     html = result.content.decode()
-    assert result.status_code == 200
-    assert html.count("En cola") == 2
+    assert result.redirect_chain == [(url, 303)]
+    assert "2 llamadas en cola: +34621151394, 621151395." in html
     assert "«12345» no es un número de teléfono válido" in html
     assert "tarificación adicional" in html
     assert Call.objects.count() == 2
