@@ -1,6 +1,5 @@
 """Placing calls: validate and queue (one or many), retry, and dial through telephony."""
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -16,8 +15,8 @@ from django.utils.translation import gettext as _
 from agents_app.models import VoiceAgent
 from calls.models import Call, DoNotCallEntry, Encuesta
 from calls.services.encuestas import encuesta_create, encuesta_transition
+from calls.services.idempotency import replay_or_refuse, request_fingerprint
 from calls.services.lifecycle import call_transition
-from config.exceptions import ServiceError
 from telephony import backends
 from telephony.exceptions import SipCallFailed, TelephonyError, TelephonyNotConfigured, TelephonyUnavailable
 from telephony.models import TelephonyConfig
@@ -90,28 +89,6 @@ def _new_call(
     return call
 
 
-class IdempotencyKeyReused(ServiceError):
-    """The key was first used for another request: answering with that call would be a lie."""
-
-    http_status = 422
-
-
-def _request_fingerprint(*, agent: VoiceAgent, phone: str, customer_name: str) -> str:
-    return hashlib.sha256(json.dumps([agent.pk, phone, customer_name.strip()]).encode()).hexdigest()
-
-
-def _replay(previous: Call, fingerprint: str) -> Call:
-    # Calls made before fingerprints were stored have none: they are replayed as before.
-    if previous.idempotency_fingerprint and previous.idempotency_fingerprint != fingerprint:
-        raise IdempotencyKeyReused(
-            _(
-                "La clave de idempotencia ya se usó para otra llamada (otro agente, número o nombre). "
-                "Use una clave nueva para cada llamada."
-            )
-        )
-    return previous
-
-
 def call_request(
     *,
     agent: VoiceAgent,
@@ -126,11 +103,11 @@ def call_request(
     instead of a new one; with a different request it raises IdempotencyKeyReused.
     """
     user = _user_or_none(requested_by)
-    fingerprint = _request_fingerprint(agent=agent, phone=dialable_phone(phone), customer_name=customer_name)
+    fingerprint = request_fingerprint(agent=agent, phone=dialable_phone(phone), customer_name=customer_name)
     if idempotency_key:
         previous = Call.objects.filter(requested_by=user, idempotency_key=idempotency_key).first()
         if previous:
-            return _replay(previous, fingerprint)
+            return replay_or_refuse(previous, fingerprint)
     if not agent.is_active:
         raise ValidationError(_("El agente «%(name)s» está desactivado.") % {"name": agent.name})
     phone = phone_check_dialable(phone=phone)
@@ -154,7 +131,9 @@ def call_request(
             )
     except IntegrityError:
         if idempotency_key:
-            return _replay(Call.objects.get(requested_by=user, idempotency_key=idempotency_key), fingerprint)
+            return replay_or_refuse(
+                Call.objects.get(requested_by=user, idempotency_key=idempotency_key), fingerprint
+            )
         raise
 
 

@@ -19,7 +19,7 @@ def _staff(group: str):
     ("group", "actions"),
     [
         (OPERADOR, {"retry_calls", "hangup_calls"}),
-        (SUPERVISOR, {"export_csv", "retry_calls", "hangup_calls"}),
+        (SUPERVISOR, {"export_csv", "retry_calls", "hangup_calls", "record_opt_out"}),
         (SOLO_LECTURA, set()),
     ],
 )
