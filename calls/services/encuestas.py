@@ -4,8 +4,8 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery, Value
+from django.db import connection, transaction
+from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,25 +95,32 @@ def encuesta_transition(*, encuesta_id: int, to: str, only_from: frozenset[str] 
     return moved
 
 
-def _locked_for_save(encuesta_id: int) -> Encuesta:
-    """The survey row locked, with what its save may need to follow up, in one query.
+def _locked_for_save_sql() -> str:
+    """The survey row, locked, with the lead and webhook facts its save may need.
 
-    Only the survey row is locked: MariaDB does not lock rows read by subqueries, and FOR UPDATE
-    over a join would also lock the agent every survey shares.
+    Written out rather than built by the ORM: compiling two subqueries cost more CPU than the
+    rest of the save (benchmarks/bench_bridge.py). Only the survey row is locked: subqueries are
+    plain reads, and FOR UPDATE over a join would also lock the agent every survey shares.
     """
+    qn = connection.ops.quote_name
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    # S608: only quoted table and column names from the models are interpolated; values are params.
     return (
-        Encuesta.objects.select_for_update()
-        .annotate(
-            # A lead not on the phone follows a late save; one on the phone follows its call's end.
-            idle_lead_id=Subquery(
-                Lead.objects.filter(encuesta_id=OuterRef("pk"))
-                .exclude(status=Lead.Status.CALLING)
-                .values("pk")[:1]
-            ),
-            webhooks_active=Exists(WebhookEndpoint.objects.filter(is_active=True)),
-        )
-        .get(pk=encuesta_id)
+        f"SELECT e.*,"  # noqa: S608
+        # A lead not on the phone follows a late save; one on the phone follows its call's end.
+        f" (SELECT l.{qn('id')} FROM {qn(Lead._meta.db_table)} l"
+        f" WHERE l.{qn('encuesta_id')} = e.{qn('id')} AND l.{qn('status')} <> %s LIMIT 1) AS idle_lead_id,"
+        f" EXISTS (SELECT 1 FROM {qn(WebhookEndpoint._meta.db_table)} w WHERE w.{qn('is_active')})"
+        f" AS webhooks_active"
+        f" FROM {qn(Encuesta._meta.db_table)} e WHERE e.{qn('id')} = %s{lock}"
     )
+
+
+def _locked_for_save(encuesta_id: int) -> Encuesta:
+    found = list(Encuesta.objects.raw(_locked_for_save_sql(), [Lead.Status.CALLING, encuesta_id]))
+    if not found:
+        raise Encuesta.DoesNotExist(f"Encuesta {encuesta_id} does not exist.")
+    return found[0]
 
 
 def _parse_answers(
