@@ -265,5 +265,7 @@ def test_runvoiceworker_check_reports_the_same_messages():
         )
 
     report = str(excinfo.value)
+    assert "Rota: Idioma no soportado «klingon»" in report
+    assert "Nombre de despacho no válido «mi agente»" in report
     for message in messages_of(agent):
         assert message in report
