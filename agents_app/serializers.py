@@ -3,6 +3,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from agents_app.frontend_selectors import agent_defaults_llm_model
 from agents_app.models import SurveyQuestion, VoiceAgent
 from config.camelcase import CamelCaseFieldsMixin, camelize
 
@@ -54,7 +55,10 @@ class VoiceAgentInputSerializer(CamelCaseFieldsMixin, serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """The agent as it would be saved (the instance given, or a new one) must be able to run."""
-        agent = copy.copy(self.instance) if isinstance(self.instance, VoiceAgent) else VoiceAgent()
+        if isinstance(self.instance, VoiceAgent):
+            agent = copy.copy(self.instance)
+        else:
+            agent = VoiceAgent(llm_model=agent_defaults_llm_model())  # as voice_agent_create does
         for field, value in attrs.items():
             setattr(agent, field, value)
         if problems := agent.configuration_problems():
