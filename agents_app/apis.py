@@ -59,7 +59,7 @@ class VoiceAgentDetailApi(APIView):
     @transaction.atomic
     def _update(self, request: Request, agent_id: int, *, partial: bool) -> Response:
         agent = get_object_or_404(voice_agent_list().select_for_update(), pk=agent_id)
-        serializer = VoiceAgentInputSerializer(data=request.data, partial=partial)
+        serializer = VoiceAgentInputSerializer(agent, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         try:
             sent = request.data.get("updatedAt") if isinstance(request.data, dict) else None

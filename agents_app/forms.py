@@ -1,21 +1,9 @@
 from django import forms
 
-from agents_app.models import VoiceAgent
-
 
 class VoiceAgentAdminForm(forms.ModelForm):
-    """The admin checks voice and language together: a Spanish agent needs a Spanish voice.
+    """The admin builds the form's Meta (model, fields) from this base.
 
-    The admin builds the form's Meta (model, fields) from this base.
+    What an agent needs to run (language, models, voice, dispatch name) is checked by
+    VoiceAgent.clean(), which the form calls, so the admin refuses what the API refuses.
     """
-
-    def clean(self) -> dict:
-        cleaned = super().clean() or {}
-        probe = VoiceAgent(
-            language=cleaned.get("language") or "",
-            voice_id=cleaned.get("voice_id") or "",
-            tts_model=cleaned.get("tts_model") or "",
-        )
-        if problem := probe.voice_problem():
-            self.add_error("voice_id", problem)
-        return cleaned

@@ -1,10 +1,9 @@
-import re
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from agents_app.validation import Problems, voice_agent_problems
 
 
 def default_dispatch_name() -> str:
@@ -13,11 +12,6 @@ def default_dispatch_name() -> str:
 
 def default_voice_id() -> str:
     return settings.VOICE_DEFAULT_VOICE_IDS.get("es", "")
-
-
-# Languages both the STT (Deepgram nova-3) and the TTS (Cartesia sonic-3) speak.
-SUPPORTED_LANGUAGES = frozenset({"es", "en", "fr", "de", "it", "pt", "nl"})
-VOICE_ID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 class VoiceAgent(models.Model):
@@ -84,27 +78,19 @@ class VoiceAgent(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.language not in SUPPORTED_LANGUAGES:
-            errors["language"] = gettext("Idioma no soportado «%(lang)s». Posibles: %(langs)s.") % {
-                "lang": self.language,
-                "langs": ", ".join(sorted(SUPPORTED_LANGUAGES)),
-            }
-        uses_cartesia = "/" not in self.tts_model or self.tts_model.lower().startswith("cartesia/")
-        if self.voice_id and uses_cartesia and not VOICE_ID_RE.match(self.voice_id.strip().lower()):
-            errors["voice_id"] = gettext(
-                "El id de una voz de Cartesia es un UUID (p. ej. 01234567-89ab-...)."
-            )
-        if errors:
-            raise ValidationError(errors)
+        if problems := self.configuration_problems():
+            raise ValidationError(problems)
 
-    def voice_problem(self) -> str:
-        """Why this agent would not speak its language, or "" (the admin refuses such an agent)."""
-        if self.language != "en" and not self.voice_id.strip():
-            return gettext(
-                "Sin voz, Cartesia usa su voz por defecto, que es inglesa: elige una voz en «%(lang)s»."
-            ) % {"lang": self.language}
-        return ""
+    def configuration_problems(self) -> Problems:
+        """Field -> why this agent could not hold a call (what runvoiceworker --check refuses)."""
+        return voice_agent_problems(
+            language=self.language,
+            stt_model=self.stt_model,
+            llm_model=self.llm_model,
+            tts_model=self.tts_model,
+            voice_id=self.voice_id,
+            dispatch_name=self.dispatch_name,
+        )
 
 
 class SurveyQuestion(models.Model):

@@ -1,7 +1,11 @@
+import copy
+from typing import Any
+
 from rest_framework import serializers
 
+from agents_app.frontend_selectors import agent_defaults_llm_model
 from agents_app.models import SurveyQuestion, VoiceAgent
-from config.camelcase import CamelCaseFieldsMixin
+from config.camelcase import CamelCaseFieldsMixin, camelize
 
 AGENT_FIELDS = [
     "name",
@@ -48,3 +52,15 @@ class VoiceAgentInputSerializer(CamelCaseFieldsMixin, serializers.Serializer):
     voice_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     dispatch_name = serializers.CharField(max_length=100, required=False)
     is_active = serializers.BooleanField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The agent as it would be saved (the instance given, or a new one) must be able to run."""
+        if isinstance(self.instance, VoiceAgent):
+            agent = copy.copy(self.instance)
+        else:
+            agent = VoiceAgent(llm_model=agent_defaults_llm_model())  # as voice_agent_create does
+        for field, value in attrs.items():
+            setattr(agent, field, value)
+        if problems := agent.configuration_problems():
+            raise serializers.ValidationError({camelize(field): msgs for field, msgs in problems.items()})
+        return attrs

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from agents_app.validation import voice_agent_problems
 from voiceworker.providers import (
     ModelRoute,
     PipelineSpec,
@@ -36,14 +37,18 @@ def check_configuration(specs: Iterable[PipelineSpec], *, require_livekit: bool 
     uses_inference = False
 
     for spec in specs:
-        if spec.language != "en" and not spec.voice_id.strip():
-            problems.append(
-                _(
-                    "%(agent)s: habla «%(lang)s» sin voz; Cartesia usaría su voz inglesa por defecto. "
-                    "Elige una voz en el agente o define CARTESIA_VOICE_ES."
-                )
-                % {"agent": spec.label, "lang": spec.language}
-            )
+        # what the admin and the API refuse to save, for agents saved before (or around) that
+        problems.extend(
+            f"{spec.label}: {message}"
+            for messages in voice_agent_problems(
+                language=spec.language,
+                stt_model=spec.stt_model,
+                llm_model=spec.llm_model,
+                tts_model=spec.tts_model,
+                voice_id=spec.voice_id,
+            ).values()
+            for message in messages
+        )
         for kind, router, value in (
             ("STT", route_stt, spec.stt_model),
             ("LLM", route_llm, spec.llm_model),
@@ -51,9 +56,8 @@ def check_configuration(specs: Iterable[PipelineSpec], *, require_livekit: bool 
         ):
             try:
                 route: ModelRoute = router(value)
-            except UnsupportedModelError as exc:
-                problems.append(f"{spec.label}: {exc}")
-                continue
+            except UnsupportedModelError:
+                continue  # reported above
             if route.route == Route.LIVEKIT_INFERENCE:
                 uses_inference = True
             elif route.key_setting:

@@ -110,6 +110,12 @@ def call_request(
             return replay_or_refuse(previous, fingerprint)
     if not agent.is_active:
         raise ValidationError(_("El agente «%(name)s» está desactivado.") % {"name": agent.name})
+    if problems := agent.configuration_problems():
+        # saved before these checks existed (or past them): the worker could never take the call
+        raise ValidationError(
+            _("El agente «%(name)s» no puede llamar: %(problems)s")
+            % {"name": agent.name, "problems": " ".join(m for msgs in problems.values() for m in msgs)}
+        )
     phone = phone_check_dialable(phone=phone)
     route = telephony_route()
     try:

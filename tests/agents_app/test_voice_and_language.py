@@ -80,7 +80,7 @@ def test_out_of_the_box_a_spanish_agent_gets_a_spanish_cartesia_voice(monkeypatc
     try:
         voice = fresh.VOICE_DEFAULT_VOICE_IDS["es"]
         assert voice and voice != SPANISH_VOICE
-        assert VoiceAgent(language="es", voice_id=voice).voice_problem() == ""
+        assert "voice_id" not in VoiceAgent(language="es", voice_id=voice).configuration_problems()
     finally:
         importlib.reload(base)
 

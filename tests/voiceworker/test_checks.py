@@ -216,7 +216,7 @@ class TestCommand:
 
     def test_a_spanish_agent_without_a_voice_is_refused(self, provider_settings):
         VoiceAgentFactory(dispatch_name="ventas", voice_id="")
-        with pytest.raises(CommandError, match="voz inglesa"):
+        with pytest.raises(CommandError, match="que es inglesa"):
             call_command("runvoiceworker", "--check", "--agent-name", "ventas", stdout=StringIO())
 
     def test_the_console_needs_a_survey(self, provider_settings):

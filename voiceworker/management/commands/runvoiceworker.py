@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from livekit.agents import cli
 
 from agents_app.models import VoiceAgent
+from agents_app.validation import dispatch_name_problems
 from voiceworker import persistence, worker
 from voiceworker.checks import check_configuration
 from voiceworker.metadata import MetadataError
@@ -101,7 +102,8 @@ class Command(BaseCommand):
 
         self._report_dispatch_names(agent_name)
         specs = persistence.pipeline_specs(agent_name) or [_default_spec()]
-        problems = check_configuration(specs, require_livekit=mode != "console")
+        problems = dispatch_name_problems(agent_name)
+        problems += check_configuration(specs, require_livekit=mode != "console")
         if problems:
             raise CommandError(
                 _("La configuración del voice worker está incompleta:")
