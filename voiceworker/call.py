@@ -103,6 +103,10 @@ class SurveyCall:
         return {"encuesta_id": self.job.encuesta_id, "call_id": self.job.call_id}
 
     @property
+    def attached(self) -> bool:
+        return self._session is not None
+
+    @property
     def session(self) -> AgentSession:
         assert self._session is not None, "attach() a session first"
         return self._session
@@ -159,10 +163,9 @@ class SurveyCall:
             return
         logger.error("unrecoverable %s error: %s", type(event.source).__name__, event.error, extra=self._log)
         provider_alerts.report(event.error)
-        self.close_reason = self.close_reason or "error"
-        with contextlib.suppress(RuntimeError):
-            # the TTS may still work when the LLM failed; the room goes when the session closes
-            self.session.say(prompts.apology(), allow_interruptions=False)
+        # the TTS may still work when the LLM failed: apologise, then close and hang up ourselves
+        # (the session itself only closes after several such errors, and then cuts any speech)
+        self.end_with(prompts.apology(), CallOutcome.DROPPED, reason="error")
 
     def _on_close(self, event: CloseEvent) -> None:
         if event.error is not None:
@@ -258,6 +261,15 @@ class SurveyCall:
             await persistence.run_db(persistence.opt_out_now, self.job.encuesta_id)
         except Exception:
             logger.exception("could not record the opt-out; the close will retry it", extra=self._log)
+
+    async def fail(self, reason: str) -> None:
+        """The call never went live for the agent: record it failed (the survey follows)."""
+        if self.job.call_id is None:
+            return
+        try:
+            await persistence.run_db(persistence.fail_call, self.job.call_id, reason)
+        except Exception:
+            logger.exception("could not record the failed call", extra=self._log)
 
     async def mark_answered(self) -> None:
         if self.job.call_id is None:

@@ -13,11 +13,13 @@ import os
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from livekit import rtc
 from livekit.agents import AMD, AgentServer, AgentSession, JobContext, JobProcess, room_io
 
 import voiceworker.django_setup  # noqa: F401  (must run before anything imports models)
-from voiceworker import persistence, pipeline, summary
+from calls.services import CallOutcome
+from voiceworker import persistence, pipeline, prompts, summary
 from voiceworker.agent import MACHINE_CATEGORIES, SurveyAgent
 from voiceworker.call import SurveyCall
 from voiceworker.metadata import MetadataError, parse_metadata
@@ -29,6 +31,8 @@ logger = logging.getLogger(__name__)
 CONSOLE_METADATA_ENV = "VOICEWORKER_CONSOLE_METADATA"
 SIP_CALL_STATUS = "sip.callStatus"
 SIP = rtc.ParticipantKind.PARTICIPANT_KIND_SIP
+# a wedged session must not keep the callee on the line: past this, hang up without the words
+APOLOGY_TIMEOUT_SECONDS = 20.0
 
 
 def answer_timeout() -> float:
@@ -136,6 +140,7 @@ async def entrypoint(ctx: JobContext) -> None:
         session = pipeline.build_session(job.pipeline, vad_model=ctx.proc.userdata.get("vad"))
     except Exception:
         logger.exception("could not build the pipeline for agent %s", job.agent_name)
+        await call.fail(_("El agente no pudo preparar la voz de la llamada."))
         await _abandon(ctx, call, "pipeline error")
         return
 
@@ -148,6 +153,8 @@ async def entrypoint(ctx: JobContext) -> None:
         participant = await wait_until_answered(ctx.room, answer_timeout())
     except Exception:
         logger.exception("could not join the call's room")
+        # nothing can be said without the room: end the call and record why
+        await call.fail(_("El agente no pudo entrar en la sala de la llamada."))
         await _abandon(ctx, call, "connect failed")
         return
     if participant is None:
@@ -200,8 +207,17 @@ async def on_answerer(agent: SurveyAgent, category: str) -> None:
 
 
 async def _abandon(ctx: JobContext, call: SurveyCall, reason: str) -> None:
-    """The agent cannot go on: end the call for the callee too, and close the survey."""
+    """The agent cannot go on: apologise if it still can, end the call for the callee too, and
+    close the survey (here, or in the job's shutdown callback once a session is attached)."""
     call.close_reason = call.close_reason or reason
+    if call.attached:
+        # the usual ending: the apology (skipped if the session cannot speak), close, hang up
+        call.end_with(prompts.apology(), CallOutcome.DROPPED, reason=reason)
+        try:
+            await asyncio.wait_for(call.wait_finished(), APOLOGY_TIMEOUT_SECONDS)
+            return
+        except TimeoutError:
+            logger.warning("the apology did not finish playing; hanging up")
     try:
         await ctx.delete_room()
     except Exception:
@@ -232,6 +248,8 @@ def build_server(*, agent_name: str, port: int | None = None) -> SurveyAgentServ
         setup_fnc=prewarm,
         # the library backs off up to 10 s between attempts: 16 attempts take about 2 minutes
         max_retry=settings.VOICE_CONNECT_MAX_RETRY,
+        # above it the worker answers job requests "not available" and LiveKit asks another one
+        load_threshold=settings.VOICE_WORKER_LOAD_THRESHOLD,
         **options,
     )
     server.rtc_session(entrypoint, agent_name=agent_name)

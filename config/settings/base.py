@@ -276,6 +276,8 @@ VOICE_ANSWER_TIMEOUT_SECONDS = env.float(
 VOICE_HANGUP_GRACE_SECONDS = env.float("VOICE_HANGUP_GRACE_SECONDS", default=0.5)
 VOICE_MAX_TOOL_STEPS = env.int("VOICE_MAX_TOOL_STEPS", default=4)
 VOICE_CONNECT_MAX_RETRY = env.int("VOICE_CONNECT_MAX_RETRY", default=16)
+# CPU load (0-1) above which the worker refuses new jobs; "inf" never refuses (env.float cannot parse it).
+VOICE_WORKER_LOAD_THRESHOLD = float(env("VOICE_WORKER_LOAD_THRESHOLD", default="0.7"))
 # Provider endpoints; tests point the real plugins at local servers speaking each wire protocol.
 DEEPGRAM_BASE_URL = env("DEEPGRAM_BASE_URL", default="")
 CARTESIA_BASE_URL = env("CARTESIA_BASE_URL", default="")

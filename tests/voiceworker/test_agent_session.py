@@ -464,6 +464,7 @@ def test_an_unrecoverable_llm_error_apologises_and_the_room_is_closed(survey: Su
             running.session.emit("error", error_event)
             await settle(running)
             assert assistant_said(running)[-1].startswith("Disculpe, estamos teniendo un problema técnico.")
+            running.delete_room.assert_called_once()
 
     asyncio.run(scenario())
     assert Encuesta.objects.get(pk=survey.encuesta.pk).close_reason == "error"

@@ -11,6 +11,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from livekit import rtc
 
 from agents_app.models import SurveyQuestion
@@ -268,7 +269,14 @@ def test_django_console_handlers_are_left_to_livekit(settings):
 class TestLiveCallPaths:
     """The entrypoint's live-room branch, with the room replaced: no path leaves dead air."""
 
-    def run_live(self, survey: Survey, monkeypatch, *, connect_error: Exception | None = None) -> dict:
+    def run_live(
+        self,
+        survey: Survey,
+        monkeypatch,
+        *,
+        connect_error: Exception | None = None,
+        build_error: Exception | None = None,
+    ) -> dict:
         from livekit.agents import AgentSession
         from livekit.agents.testing import fake_job_context
 
@@ -293,9 +301,13 @@ class TestLiveCallPaths:
         monkeypatch.setattr(worker, "wait_until_answered", answered)
         monkeypatch.setattr(worker, "detect_answerer", amd)
         monkeypatch.setattr(AgentSession, "start", start)
-        monkeypatch.setattr(
-            pipeline, "build_session", lambda spec, vad_model=None: AgentSession(llm=ScriptedLLM([]))
-        )
+
+        def build_session(spec: object, vad_model: object = None) -> AgentSession:
+            if build_error is not None:
+                raise build_error
+            return AgentSession(llm=ScriptedLLM([]))
+
+        monkeypatch.setattr(pipeline, "build_session", build_session)
 
         async def scenario() -> None:
             with fake_job_context(job_metadata=survey.metadata.to_json()) as ctx:
@@ -324,6 +336,39 @@ class TestLiveCallPaths:
     def test_a_failed_connect_ends_the_call_instead_of_leaving_a_silent_line(
         self, survey: Survey, monkeypatch
     ):
+        Call.objects.filter(pk=survey.call.pk).update(answered_at=timezone.now())
         seen = self.run_live(survey, monkeypatch, connect_error=ConnectionError("no route to LiveKit"))
         assert seen["deleted"] == [True]
         assert "start" not in seen
+        call = Call.objects.select_related("encuesta").get(pk=survey.call.pk)
+        assert call.status == Call.Status.FAILED
+        assert call.failure_reason == "El agente no pudo entrar en la sala de la llamada."
+        # the callee had answered: closed as incomplete, like any call cut short
+        assert call.encuesta.status == Encuesta.Status.INCOMPLETE
+
+    def test_a_failed_connect_while_the_phone_rings_leaves_the_survey_retryable(
+        self, survey: Survey, monkeypatch
+    ):
+        Call.objects.filter(pk=survey.call.pk).update(status=Call.Status.RINGING)
+        Encuesta.objects.filter(pk=survey.encuesta.pk).update(status=Encuesta.Status.INITIATED)
+        seen = self.run_live(survey, monkeypatch, connect_error=TimeoutError())
+        assert seen["deleted"] == [True]
+        assert Call.objects.get(pk=survey.call.pk).status == Call.Status.FAILED
+        assert Encuesta.objects.get(pk=survey.encuesta.pk).status == Encuesta.Status.FAILED
+
+    def test_a_pipeline_that_cannot_be_built_fails_the_call(self, survey: Survey, monkeypatch):
+        seen = self.run_live(survey, monkeypatch, build_error=ValueError("unknown TTS model"))
+        assert seen["deleted"] == [True]
+        call = Call.objects.get(pk=survey.call.pk)
+        assert call.status == Call.Status.FAILED
+        assert call.failure_reason == "El agente no pudo preparar la voz de la llamada."
+
+
+def test_the_load_threshold_setting_reaches_the_agent_server(settings):
+    from livekit.agents.worker import _default_load_threshold
+
+    default = settings.VOICE_WORKER_LOAD_THRESHOLD
+    assert default == _default_load_threshold.prod_default  # livekit's own production default
+    settings.VOICE_WORKER_LOAD_THRESHOLD = float("inf")
+    server = worker.build_server(agent_name="agentelocal-encuestas", port=0)
+    assert server._load_threshold == float("inf")
