@@ -103,10 +103,20 @@ print(ids.first(), ids.last())
 
 def seed_ours(env: dict[str, str], surveys: int) -> tuple[int, int]:
     recreate(OURS_DB)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", SEED.format(n=surveys)],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     first, last = out.split()[-2:]
     return int(first), int(last)
@@ -152,7 +162,9 @@ def run_wrk(port: int, first: int, last: int, duration: int) -> dict[str, float]
     subprocess.run(["wrk", "-t2", "-c16", "-d3s", "-s", script.name, url], capture_output=True, check=True)
     out = subprocess.run(
         ["wrk", "-t2", "-c16", f"-d{duration}s", "--latency", "-s", script.name, url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     os.unlink(script.name)
     match = re.search(r"RESULT rps=([\d.]+) p50=([\d.]+) p99=([\d.]+) errors=(\d+) non2xx=(\d+)", out)
@@ -162,11 +174,15 @@ def run_wrk(port: int, first: int, last: int, duration: int) -> dict[str, float]
     return {"rps": rps, "p50": p50, "p99": p99, "errors": errors, "non2xx": non2xx}
 
 
-def bench_ours(env: dict[str, str], span: tuple[int, int], duration: int, layout: str | None) -> dict[str, float]:
+def bench_ours(
+    env: dict[str, str], span: tuple[int, int], duration: int, layout: str | None
+) -> dict[str, float]:
     argv = [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi", "-b", f"127.0.0.1:{OURS_PORT}"]
     if layout:
-        workers, threads = layout.split(",")
+        workers, threads = layout.split(",")[:2]
         argv += ["-w", workers, "--threads", threads]
+        if layout.endswith(",sync"):
+            argv += ["-k", "sync"]
     web = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_up(OURS_PORT, web)
@@ -180,9 +196,23 @@ def bench_peer(source: Path, python: str, span: tuple[int, int], duration: int) 
     shutil.copy(source, workdir / "bridge_server.py")
     env = {**os.environ, "DB_HOST": "127.0.0.1", "DB_USER": "root", "DB_PASSWORD": "", "DB_NAME": PEER_DB}
     server = subprocess.Popen(
-        [python, "-m", "uvicorn", "bridge_server:app", "--host", "127.0.0.1", "--port", str(PEER_PORT),
-         "--log-level", "warning", "--no-access-log"],
-        cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            python,
+            "-m",
+            "uvicorn",
+            "bridge_server:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(PEER_PORT),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_up(PEER_PORT, server)
@@ -193,12 +223,18 @@ def bench_peer(source: Path, python: str, span: tuple[int, int], duration: int) 
 
 
 def line(name: str, r: dict[str, float]) -> str:
-    bad = f"  ({r['errors']:.0f} socket errors, {r['non2xx']:.0f} non-2xx)" if r["errors"] or r["non2xx"] else ""
+    bad = (
+        f"  ({r['errors']:.0f} socket errors, {r['non2xx']:.0f} non-2xx)"
+        if r["errors"] or r["non2xx"]
+        else ""
+    )
     return f"{name:<40} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f}{bad}"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--duration", type=int, default=15, help="seconds per measured wrk run")
     parser.add_argument("--surveys", type=int, default=2000)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
@@ -209,18 +245,30 @@ def main() -> None:
 
     env = ours_env(args.redis_url)
     span = seed_ours(env, args.surveys)
-    print(f"wrk 2 threads × 16 connections, {args.duration} s, one score per request, {args.surveys} surveys\n")
+    print(
+        f"wrk 2 threads × 16 connections, {args.duration} s, one score per request, {args.surveys} surveys\n"
+    )
     print(f"{'server':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
     ours = bench_ours(env, span, args.duration, None)
     print(line("ours: gunicorn -c config/gunicorn.py", ours), flush=True)
     for layout in args.layout:
-        print(line(f"ours: {layout.split(',')[0]} workers × {layout.split(',')[1]} threads",
-                   bench_ours(env, span, args.duration, layout)), flush=True)
+        print(
+            line(
+                f"ours: {layout.split(',')[0]} workers × {layout.split(',')[1]} threads",
+                bench_ours(env, span, args.duration, layout),
+            ),
+            flush=True,
+        )
     peer_source = os.environ.get("PEER_BRIDGE", "")
     if not peer_source:
         print("\nPEER_BRIDGE is not set: the old bridge was not measured.")
         return
-    peer = bench_peer(Path(peer_source), os.environ.get("PEER_BRIDGE_PYTHON", sys.executable), seed_peer(args.surveys), args.duration)
+    peer = bench_peer(
+        Path(peer_source),
+        os.environ.get("PEER_BRIDGE_PYTHON", sys.executable),
+        seed_peer(args.surveys),
+        args.duration,
+    )
     print(line("old bridge: uvicorn, 1 process", peer))
     print(
         f"\nthroughput {ours['rps'] / peer['rps']:.2f}× the old bridge's (goal ≥ 2×); "

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from calls.models import Call, Encuesta
 from config.camelcase import CamelCaseFieldsMixin
+from config.serializer_fields import ShallowCopiedFieldsMixin
 
 
 class CallOutputSerializer(CamelCaseFieldsMixin, serializers.ModelSerializer):
@@ -107,7 +108,7 @@ class RawAnswerField(serializers.Field):
         return value
 
 
-class GuardarEncuestaInputSerializer(serializers.Serializer):
+class GuardarEncuestaInputSerializer(ShallowCopiedFieldsMixin, serializers.Serializer):
     id_encuesta = serializers.IntegerField(
         error_messages={"required": "Falta id_encuesta: no se guarda nada sin saber qué encuesta es."}
     )
@@ -173,7 +174,7 @@ class IniciarEncuestaOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
 
 
-class GuardarEncuestaOutputSerializer(SuccessStatusMixin):
+class GuardarEncuestaOutputSerializer(ShallowCopiedFieldsMixin, SuccessStatusMixin):
     id = serializers.IntegerField()
     estado = serializers.ChoiceField(source="status", choices=Encuesta.Status.choices)
 

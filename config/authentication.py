@@ -59,15 +59,27 @@ class BridgeAgent:
         return "bridge"
 
 
+def bridge_token_matches(authorization: bytes) -> bool:
+    """Whether an Authorization header carries the BRIDGE_TOKEN (an empty setting matches nothing)."""
+    parts = authorization.split()
+    expected = settings.BRIDGE_TOKEN.encode()
+    return (
+        len(parts) == 2
+        and parts[0].lower() == BridgeTokenAuthentication.keyword
+        and bool(expected)
+        and hmac.compare_digest(parts[1], expected)
+    )
+
+
 class BridgeTokenAuthentication(BaseAuthentication):
     keyword = b"bearer"
 
     def authenticate(self, request):
-        parts = get_authorization_header(request).split()
+        header = get_authorization_header(request)
+        parts = header.split()
         if not parts or parts[0].lower() != self.keyword:
             return None
-        expected = settings.BRIDGE_TOKEN.encode()
-        if len(parts) != 2 or not expected or not hmac.compare_digest(parts[1], expected):
+        if not bridge_token_matches(header):
             raise exceptions.AuthenticationFailed(_("Token del puente no válido."))
         return BridgeAgent(), None
 

@@ -1,22 +1,28 @@
 """gunicorn's settings for production: `gunicorn -c config/gunicorn.py config.wsgi`.
 
-The defaults come from benchmarks/bench_bridge.py on 2 cores (docs/benchmarks.md); each can be
-overridden from the environment (GUNICORN_*), and command-line flags override both.
+Chosen from benchmarks/bench_bridge.py on 2 cores shared with MariaDB (docs/benchmarks.md): sync
+workers, one per core plus one, beat threaded workers on both throughput and p99, because every
+request is short CPU work between database round trips and nothing in a request waits on a phone
+(dialing runs in Celery). Sync workers close each connection after the response, so keep-alive is
+nginx's job (it keeps the client connections; gunicorn stays on loopback). Each value can be
+overridden from the environment (GUNICORN_*); command-line flags override both.
 """
 
 import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
-workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count()))
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
-worker_class = "gthread"
-# Behind nginx, connections are reused: keep them open longer than the proxy's idle reuse.
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 75))
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
+# Only used by threaded workers (GUNICORN_WORKER_CLASS=gthread); sync workers close at once.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
+# The accept queue absorbs bursts while every worker is busy (the kernel caps it at somaxconn).
+backlog = int(os.environ.get("GUNICORN_BACKLOG", 2048))
 # Recycle workers now and then so a slow leak never grows unbounded; jitter avoids all at once.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 10000))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 20000))
 max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"

@@ -44,9 +44,13 @@ def anon_client() -> APIClient:
     return APIClient()
 
 
-@pytest.fixture
-def bridge_client(db) -> APIClient:
-    client = APIClient()
+@pytest.fixture(params=["django", "deployed"])
+def bridge_client(request, db) -> APIClient:
+    """The voice agents' client, through Django's test handler and through config.wsgi.application
+    (where calls.bridge_fast_path answers /guardar-encuesta before Django's stack)."""
+    from tests.deployed_client import DeployedAppClient
+
+    client = APIClient() if request.param == "django" else DeployedAppClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {BRIDGE_TOKEN}")
     return client
 

@@ -1,7 +1,7 @@
 """With the database unreachable, the bridge and the API answer a JSON 503 with Retry-After.
 
-A subprocess runs the app against a MariaDB address where nothing listens: a real connection
-failure, whichever database the suite itself uses.
+A subprocess runs the deployed app (config.wsgi.application) against a MariaDB address where
+nothing listens: a real connection failure, whichever database the suite itself uses.
 """
 
 import json
@@ -16,7 +16,7 @@ from django.conf import settings
 SCRIPT = """
 import json, django
 django.setup()
-from django.test import Client
+from tests.deployed_client import DeployedAppClient as Client  # what gunicorn serves
 out = []
 for path, auth, body in [
     ("/guardar-encuesta", "Bearer {bridge}", {{"id_encuesta": 1, "nota_comercial": 8}}),

@@ -4,11 +4,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from calls.answers import Question, QuestionType
 from calls.models import Encuesta, EncuestaAnswer
+from calls.services.encuesta_sql import answer_rows_upsert
 
 
 def answer_row_values(question_type: str | None, value: Any) -> tuple[Decimal | None, str]:
@@ -33,14 +33,6 @@ def answer_rows_store(
     rows = []
     for key, value in keep.items():
         question = questionnaire.get(key)
-        number, text = answer_row_values(question.type if question else None, value)
-        rows.append(EncuestaAnswer(encuesta=encuesta, question_key=key, value_number=number, value_text=text))
-    EncuestaAnswer.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        # MariaDB's ON DUPLICATE KEY UPDATE takes no conflict target; SQLite and PostgreSQL need one.
-        unique_fields=["encuesta", "question_key"]
-        if connection.features.supports_update_conflicts_with_target
-        else None,
-        update_fields=["value_number", "value_text"],
-    )
+        rows.append((key, *answer_row_values(question.type if question else None, value)))
+    if rows:
+        answer_rows_upsert(encuesta_id=encuesta.pk, rows=rows)

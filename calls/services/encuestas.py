@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 
 from agents_app.models import SurveyQuestion, VoiceAgent
 from calls.answers import LEGACY_COLUMNS, Answer, Question, parse_answer, questionnaire_for
-from calls.models import Encuesta, Lead
+from calls.models import Encuesta
 from calls.services.answer_rows import answer_rows_store
+from calls.services.encuesta_sql import encuesta_locked, encuesta_update
 from calls.services.lead_outcomes import lead_follow_encuesta
 from calls.services.opt_outs import OptOutSource, opt_out_record
 from calls.services.webhooks import ENCUESTA_STATUS_EVENTS, encuesta_payload, webhook_emit
-from calls.webhook_models import WebhookEndpoint
 from config.exceptions import ServiceError
 from telephony.phones import normalize_phone
 
@@ -95,32 +95,11 @@ def encuesta_transition(*, encuesta_id: int, to: str, only_from: frozenset[str] 
     return moved
 
 
-def _locked_for_save_sql() -> str:
-    """The survey row, locked, with the lead and webhook facts its save may need.
-
-    Written out rather than built by the ORM: compiling two subqueries cost more CPU than the
-    rest of the save (benchmarks/bench_bridge.py). Only the survey row is locked: subqueries are
-    plain reads, and FOR UPDATE over a join would also lock the agent every survey shares.
-    """
-    qn = connection.ops.quote_name
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    # S608: only quoted table and column names from the models are interpolated; values are params.
-    return (
-        f"SELECT e.*,"  # noqa: S608
-        # A lead not on the phone follows a late save; one on the phone follows its call's end.
-        f" (SELECT l.{qn('id')} FROM {qn(Lead._meta.db_table)} l"
-        f" WHERE l.{qn('encuesta_id')} = e.{qn('id')} AND l.{qn('status')} <> %s LIMIT 1) AS idle_lead_id,"
-        f" EXISTS (SELECT 1 FROM {qn(WebhookEndpoint._meta.db_table)} w WHERE w.{qn('is_active')})"
-        f" AS webhooks_active"
-        f" FROM {qn(Encuesta._meta.db_table)} e WHERE e.{qn('id')} = %s{lock}"
-    )
-
-
 def _locked_for_save(encuesta_id: int) -> Encuesta:
-    found = list(Encuesta.objects.raw(_locked_for_save_sql(), [Lead.Status.CALLING, encuesta_id]))
-    if not found:
+    encuesta = encuesta_locked(encuesta_id)
+    if encuesta is None:
         raise Encuesta.DoesNotExist(f"Encuesta {encuesta_id} does not exist.")
-    return found[0]
+    return encuesta
 
 
 def _parse_answers(
@@ -216,10 +195,8 @@ def encuesta_save(
     if moves:
         assert status is not None
         fields.update(_status_fields(status))
-        query = Encuesta.objects.filter(pk=encuesta.pk, status__in=allowed)
-    else:
-        query = Encuesta.objects.filter(pk=encuesta.pk)
-    query.update(**fields)
+    # Conditional on the status read under the lock, as every status write is.
+    encuesta_update(encuesta_id=encuesta.pk, only_from=frozenset({encuesta.status}), fields=fields)
     for field, new in fields.items():
         setattr(encuesta, field, new)
     answer_rows_store(encuesta=encuesta, answers=parsed, questionnaire=questionnaire)

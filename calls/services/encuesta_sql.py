@@ -1,0 +1,83 @@
+"""The statements of a survey save written out, for the bridge's hot path (POST /guardar-encuesta).
+
+Compiling them through the ORM cost more CPU than the database took to run them (docs/benchmarks.md,
+benchmarks/bench_bridge.py). They are built from the models' own table and column names, and every
+value is prepared by its model field, so the rows hold exactly what the ORM would write.
+"""
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models.constants import OnConflict
+
+from calls.models import Encuesta, EncuestaAnswer, Lead
+from calls.webhook_models import WebhookEndpoint
+
+
+def encuesta_locked(encuesta_id: int) -> Encuesta | None:
+    """The survey row locked, with the lead and webhook facts its save may need, in one query.
+
+    Only the survey row is locked: subqueries are plain reads, and FOR UPDATE over a join would also
+    lock the agent every survey shares.
+    """
+    qn = connection.ops.quote_name
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT e.*,"  # noqa: S608 (only quoted names from the models; values are parameters)
+        # A lead not on the phone follows a late save; one on the phone follows its call's end.
+        f" (SELECT l.{qn('id')} FROM {qn(Lead._meta.db_table)} l"
+        f" WHERE l.{qn('encuesta_id')} = e.{qn('id')} AND l.{qn('status')} <> %s LIMIT 1) AS idle_lead_id,"
+        f" EXISTS (SELECT 1 FROM {qn(WebhookEndpoint._meta.db_table)} w WHERE w.{qn('is_active')})"
+        f" AS webhooks_active"
+        f" FROM {qn(Encuesta._meta.db_table)} e WHERE e.{qn('id')} = %s{lock}"
+    )
+    found = list(Encuesta.objects.raw(sql, [Lead.Status.CALLING, encuesta_id]))
+    return found[0] if found else None
+
+
+def encuesta_update(*, encuesta_id: int, only_from: frozenset[str], fields: Mapping[str, object]) -> int:
+    """UPDATE the named fields of one survey while its status is one of `only_from`; rows changed."""
+    meta = Encuesta._meta
+    qn = connection.ops.quote_name
+    model_fields: list[Any] = [meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{qn(field.column)} = %s" for field in model_fields)
+    statuses = ", ".join(["%s"] * len(only_from))
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET {assignments}"  # noqa: S608 (names from the model)
+        f" WHERE {qn('id')} = %s AND {qn('status')} IN ({statuses})"
+    )
+    values = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(model_fields, fields.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, encuesta_id, *sorted(only_from)])
+        return cursor.rowcount
+
+
+def answer_rows_upsert(*, encuesta_id: int, rows: Sequence[tuple[str, Decimal | None, str]]) -> None:
+    """Insert (question key, number, text) rows, replacing the survey's rows for the same keys."""
+    meta = EncuestaAnswer._meta
+    qn = connection.ops.quote_name
+    fields: list[Any] = [
+        meta.get_field(name) for name in ("encuesta", "question_key", "value_number", "value_text")
+    ]
+    update: list[Any] = fields[2:]
+    # MariaDB's ON DUPLICATE KEY UPDATE takes no conflict target; SQLite and PostgreSQL need one.
+    target = fields[:2] if connection.features.supports_update_conflicts_with_target else []
+    suffix = connection.ops.on_conflict_suffix_sql(
+        fields, OnConflict.UPDATE, [f.column for f in update], [f.column for f in target]
+    )
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"  # noqa: S608
+        f" VALUES {', '.join([row] * len(rows))} {suffix}"
+    )
+    number_field = fields[2]
+    params: list[Any] = []
+    for key, number, text in rows:
+        params += [encuesta_id, key, number_field.get_db_prep_save(number, connection), text]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
