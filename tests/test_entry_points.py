@@ -159,3 +159,95 @@ def test_production_refuses_a_cache_that_is_not_shared(good_env):
 
     assert result.returncode != 0
     assert "CACHE_URL" in result.stderr.splitlines()[-1]
+
+
+def test_gunicorn_serves_the_bridge_as_the_readme_deploys_it(good_env):
+    """`gunicorn -c config/gunicorn.py config.wsgi`: the fast path saves, the full stack refuses."""
+    import json
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    env = {**good_env, "DJANGO_SETTINGS_MODULE": "config.settings.production"}
+    assert run(["manage.py", "migrate", "--noinput", "-v0"], env).returncode == 0
+    created = run(
+        [
+            "manage.py",
+            "shell",
+            "-c",
+            "from calls.models import Encuesta; "
+            "print(Encuesta.objects.create(telefono='+34621151394', status='in_progress').pk)",
+        ],
+        env,
+    )
+    encuesta_id = int(created.stdout.split()[-1])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    clean = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "config/gunicorn.py",
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=settings.BASE_DIR,
+        env={**clean, **good_env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+    def post(token: str, body: dict) -> tuple[int, dict]:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/guardar-encuesta",
+            data=json.dumps(body).encode(),
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {token}",
+                "Host": "example.com",
+                "X-Forwarded-Proto": "https",  # TLS ends at the proxy
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr
+                time.sleep(0.2)
+
+        saved = post(good_env["BRIDGE_TOKEN"], {"id_encuesta": encuesta_id, "nota_comercial": 9})
+        refused = post("wrong-token", {"id_encuesta": encuesta_id, "nota_comercial": 1})
+        invalid = post(good_env["BRIDGE_TOKEN"], {"id_encuesta": encuesta_id, "nota_comercial": "①"})
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert saved == (200, {"status": "success", "id": encuesta_id, "estado": "in_progress"})
+    assert refused[0] == 401 and refused[1]["detail"]
+    assert invalid[0] == 400 and invalid[1]["detail"]
+    stored = run(
+        [
+            "manage.py",
+            "shell",
+            "-c",
+            "from calls.models import Encuesta; "
+            f"print(Encuesta.objects.get(pk={encuesta_id}).puntuacion_comercial)",
+        ],
+        env,
+    )
+    assert stored.stdout.split()[-1] == "9"
