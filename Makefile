@@ -74,7 +74,13 @@ test-mariadb: setup
 	  echo "*** MariaDB is not reachable at $(MARIADB_URL): the MariaDB run was SKIPPED (SQLite passed). ***"; \
 	fi
 
+# PEER_BRIDGE=/path/to/old/backend/bridge_server.py (and PEER_BRIDGE_PYTHON, an interpreter with
+# fastapi, uvicorn, mysql-connector-python, python-dotenv, livekit-api) adds the old bridge beside ours.
 bench: setup
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || \
+	  { echo "bench_bridge.py needs wrk: sudo apt-get install -y wrk"; exit 1; }
+	$(BIN)/python scripts/mariadb_timezones.py "$(MARIADB_URL)"
+	$(BIN)/python benchmarks/bench_bridge.py
 	$(BIN)/python benchmarks/bench_calls.py
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_tool_save.py
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/python benchmarks/bench_voice_turns.py

@@ -5,15 +5,33 @@ benchmarks/bench_bridge.py). They are built from the models' own table and colum
 value is prepared by its model field, so the rows hold exactly what the ORM would write.
 """
 
+import weakref
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.constants import OnConflict
 
 from calls.models import Encuesta, EncuestaAnswer, Lead
 from calls.webhook_models import WebhookEndpoint
+
+_CONVERTERS: "weakref.WeakKeyDictionary[BaseDatabaseWrapper, list[tuple[Any, list[Any]]]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _field_converters() -> list[tuple[Any, list[Any]]]:
+    """What the ORM applies to each column it reads (time zones, JSON, booleans), once per connection."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    if wrapper not in _CONVERTERS:
+        table = Encuesta._meta.db_table
+        columns = [field.get_col(table) for field in Encuesta._meta.concrete_fields]
+        _CONVERTERS[wrapper] = [
+            (col, wrapper.ops.get_db_converters(col) + col.get_db_converters(wrapper)) for col in columns
+        ]
+    return _CONVERTERS[wrapper]
 
 
 def encuesta_locked(encuesta_id: int) -> Encuesta | None:
@@ -23,18 +41,30 @@ def encuesta_locked(encuesta_id: int) -> Encuesta | None:
     lock the agent every survey shares.
     """
     qn = connection.ops.quote_name
+    converters = _field_converters()
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     sql = (
-        f"SELECT e.*,"  # noqa: S608 (only quoted names from the models; values are parameters)
+        f"SELECT {', '.join('e.' + qn(col.target.column) for col, _ in converters)},"  # noqa: S608 (names)
         # A lead not on the phone follows a late save; one on the phone follows its call's end.
         f" (SELECT l.{qn('id')} FROM {qn(Lead._meta.db_table)} l"
-        f" WHERE l.{qn('encuesta_id')} = e.{qn('id')} AND l.{qn('status')} <> %s LIMIT 1) AS idle_lead_id,"
+        f" WHERE l.{qn('encuesta_id')} = e.{qn('id')} AND l.{qn('status')} <> %s LIMIT 1),"
         f" EXISTS (SELECT 1 FROM {qn(WebhookEndpoint._meta.db_table)} w WHERE w.{qn('is_active')})"
-        f" AS webhooks_active"
         f" FROM {qn(Encuesta._meta.db_table)} e WHERE e.{qn('id')} = %s{lock}"
     )
-    found = list(Encuesta.objects.raw(sql, [Lead.Status.CALLING, encuesta_id]))
-    return found[0] if found else None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Lead.Status.CALLING, encuesta_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for (col, functions), value in zip(converters, row, strict=False):
+        for function in functions:
+            value = function(value, col, connection)
+        values.append(value)
+    encuesta = Encuesta.from_db(connection.alias, [col.target.attname for col, _ in converters], values)
+    extra = cast(Any, encuesta)
+    extra.idle_lead_id, extra.webhooks_active = row[-2], bool(row[-1])
+    return encuesta
 
 
 def encuesta_update(*, encuesta_id: int, only_from: frozenset[str], fields: Mapping[str, object]) -> int:
