@@ -13,10 +13,11 @@ nothing (the service is one transaction), so the full stack simply runs it again
 import io
 import json
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core import signals
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http.request import split_domain_port, validate_host
 from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
@@ -103,6 +104,10 @@ class BridgeSaveFastPath:
             return self.django_app(environ, start_response)
         # What Django's handler does around a request: database connections opened and recycled.
         signals.request_started.send(sender=self.__class__, environ=environ)
+        # No ping before the first query (CONN_HEALTH_CHECKS): on a dead connection the save fails
+        # before writing anything, request_finished closes that connection, and the full stack
+        # answers on a fresh one. One round trip less per save.
+        cast(Any, connections[DEFAULT_DB_ALIAS]).health_check_done = True
         try:
             content = _answer(body)
         except NotHandled:

@@ -143,3 +143,40 @@ def test_other_bridge_endpoints_are_djangos(deployed):
 
     assert response.status_code == 201
     assert not answered_by_fast_path(response)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_database_dropped_costs_no_answer(deployed):
+    """The fast path skips the per-request ping; a dead connection falls back to a fresh one."""
+    from django.db import connection
+
+    if connection.vendor != "mysql":
+        pytest.skip("needs a database server that can kill a client connection")
+    import MySQLdb
+
+    encuesta = EncuestaFactory(voice_agent=None, status=Encuesta.Status.IN_PROGRESS)
+    connection.settings_dict["CONN_MAX_AGE"] = 60  # persistent, as in production
+    try:
+        first = deployed.post(GUARDAR, {"id_encuesta": encuesta.pk, "nota_comercial": 8}, format="json")
+        assert first.status_code == 200 and answered_by_fast_path(first)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT CONNECTION_ID()")
+            (thread_id,) = cursor.fetchone()
+        params = connection.get_connection_params()
+        killer = MySQLdb.connect(
+            host=params.get("host", "127.0.0.1"),
+            port=params.get("port", 3306),
+            user=params["user"],
+            password=params.get("password", ""),
+        )
+        killer.cursor().execute(f"KILL {int(thread_id)}")
+        killer.close()
+
+        second = deployed.post(GUARDAR, {"id_encuesta": encuesta.pk, "nota_instalador": 9}, format="json")
+    finally:
+        connection.settings_dict["CONN_MAX_AGE"] = 0
+        connection.close()
+
+    assert second.status_code == 200, second.content
+    encuesta.refresh_from_db()
+    assert (encuesta.puntuacion_comercial, encuesta.puntuacion_instalador) == (8, 9)
