@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from agents_app.models import VoiceAgent
 from calls import selectors, services
 from calls.answers import Question, questionnaire_for
-from calls.models import Call
 from calls.services import CallOutcome, CallUsage
 from voiceworker.metadata import JobMetadata, MetadataError
 from voiceworker.providers import PipelineSpec
@@ -133,9 +132,7 @@ def mark_answered(call_id: int) -> bool:
 
 
 def fail_call(call_id: int, reason: str) -> bool:
-    """The agent could not take the call: it failed, and its survey follows the call's rule
-    (failed, so retryable, when nobody answered; incomplete when the callee had answered)."""
-    return services.call_transition(call_id=call_id, to=Call.Status.FAILED, failure_reason=reason)
+    return services.survey_call_failed(call_id=call_id, reason=reason)
 
 
 def opt_out_now(encuesta_id: int) -> None:

@@ -50,6 +50,13 @@ def call_mark_answered(*, call_id: int) -> bool:
     return call_transition(call_id=call_id, to=Call.Status.IN_PROGRESS)
 
 
+def survey_call_failed(*, call_id: int, reason: str) -> bool:
+    """The agent could not take the call (no room, no voice): the call failed, and its survey
+    follows the call's rule: failed, so retryable, when nobody had answered; incomplete when the
+    callee had. Either way a campaign redials it per its retry policy, like a dropped call."""
+    return call_transition(call_id=call_id, to=Call.Status.FAILED, failure_reason=reason)
+
+
 def survey_record_amd(*, encuesta_id: int, category: str) -> None:
     Encuesta.objects.filter(pk=encuesta_id).update(amd_category=category[:32], updated_at=timezone.now())
 
