@@ -18,10 +18,17 @@ class ShallowCopiedFieldsMixin(serializers.Serializer):
 
     def get_fields(self) -> dict[str, Any]:
         return {
-            name: copy.deepcopy(field) if _holds_fields(field) else copy.copy(field)
+            name: copy.deepcopy(field) if _holds_fields(field) else _shallow_copy(field)
             for name, field in self._declared_fields.items()
         }
 
 
 def _holds_fields(field: Any) -> bool:
     return isinstance(field, serializers.BaseSerializer) or hasattr(field, "child")
+
+
+def _shallow_copy(field: Any) -> Any:
+    # copy.copy() goes through __reduce_ex__; building the instance directly is several times cheaper.
+    clone = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    return clone

@@ -7,6 +7,7 @@ value is prepared by its model field, so the rows hold exactly what the ORM woul
 
 import weakref
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
@@ -17,21 +18,41 @@ from django.db.models.constants import OnConflict
 from calls.models import Encuesta, EncuestaAnswer, Lead
 from calls.webhook_models import WebhookEndpoint
 
-_CONVERTERS: "weakref.WeakKeyDictionary[BaseDatabaseWrapper, list[tuple[Any, list[Any]]]]" = (
-    weakref.WeakKeyDictionary()
-)
+
+@dataclass(frozen=True)
+class _LockedRead:
+    """The locked read of a survey for one connection: its SQL and how to turn a row into an Encuesta."""
+
+    sql: str
+    columns: list[Any]  # (Col, its converters) per concrete field, in the SELECT's order
+    attnames: list[str]
 
 
-def _field_converters() -> list[tuple[Any, list[Any]]]:
-    """What the ORM applies to each column it reads (time zones, JSON, booleans), once per connection."""
-    wrapper = connections[DEFAULT_DB_ALIAS]
-    if wrapper not in _CONVERTERS:
+_LOCKED_READS: "weakref.WeakKeyDictionary[BaseDatabaseWrapper, _LockedRead]" = weakref.WeakKeyDictionary()
+
+
+def _locked_read(db: BaseDatabaseWrapper) -> _LockedRead:
+    """Worked out once per connection: the converters are what the ORM applies to each column it
+    reads (time zones, JSON, booleans)."""
+    if db not in _LOCKED_READS:
+        qn = db.ops.quote_name
         table = Encuesta._meta.db_table
-        columns = [field.get_col(table) for field in Encuesta._meta.concrete_fields]
-        _CONVERTERS[wrapper] = [
-            (col, wrapper.ops.get_db_converters(col) + col.get_db_converters(wrapper)) for col in columns
-        ]
-    return _CONVERTERS[wrapper]
+        cols = [field.get_col(table) for field in Encuesta._meta.concrete_fields]
+        lock = " FOR UPDATE" if db.features.has_select_for_update else ""
+        sql = (
+            f"SELECT {', '.join('e.' + qn(str(col.target.column)) for col in cols)},"  # noqa: S608 (names)
+            # A lead not on the phone follows a late save; one on the phone follows its call's end.
+            f" (SELECT l.{qn('id')} FROM {qn(Lead._meta.db_table)} l"
+            f" WHERE l.{qn('encuesta_id')} = e.{qn('id')} AND l.{qn('status')} <> %s LIMIT 1),"
+            f" EXISTS (SELECT 1 FROM {qn(WebhookEndpoint._meta.db_table)} w WHERE w.{qn('is_active')})"
+            f" FROM {qn(table)} e WHERE e.{qn('id')} = %s{lock}"
+        )
+        _LOCKED_READS[db] = _LockedRead(
+            sql=sql,
+            columns=[(col, db.ops.get_db_converters(col) + col.get_db_converters(db)) for col in cols],
+            attnames=[col.target.attname for col in cols],
+        )
+    return _LOCKED_READS[db]
 
 
 def encuesta_locked(encuesta_id: int) -> Encuesta | None:
@@ -40,28 +61,19 @@ def encuesta_locked(encuesta_id: int) -> Encuesta | None:
     Only the survey row is locked: subqueries are plain reads, and FOR UPDATE over a join would also
     lock the agent every survey shares.
     """
-    qn = connection.ops.quote_name
-    converters = _field_converters()
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    sql = (
-        f"SELECT {', '.join('e.' + qn(col.target.column) for col, _ in converters)},"  # noqa: S608 (names)
-        # A lead not on the phone follows a late save; one on the phone follows its call's end.
-        f" (SELECT l.{qn('id')} FROM {qn(Lead._meta.db_table)} l"
-        f" WHERE l.{qn('encuesta_id')} = e.{qn('id')} AND l.{qn('status')} <> %s LIMIT 1),"
-        f" EXISTS (SELECT 1 FROM {qn(WebhookEndpoint._meta.db_table)} w WHERE w.{qn('is_active')})"
-        f" FROM {qn(Encuesta._meta.db_table)} e WHERE e.{qn('id')} = %s{lock}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [Lead.Status.CALLING, encuesta_id])
+    db = connections[DEFAULT_DB_ALIAS]
+    read = _locked_read(db)
+    with db.cursor() as cursor:
+        cursor.execute(read.sql, [Lead.Status.CALLING, encuesta_id])
         row = cursor.fetchone()
     if row is None:
         return None
     values = []
-    for (col, functions), value in zip(converters, row, strict=False):
+    for (col, functions), value in zip(read.columns, row, strict=False):
         for function in functions:
-            value = function(value, col, connection)
+            value = function(value, col, db)
         values.append(value)
-    encuesta = Encuesta.from_db(connection.alias, [col.target.attname for col, _ in converters], values)
+    encuesta = Encuesta.from_db(db.alias, read.attnames, values)
     extra = cast(Any, encuesta)
     extra.idle_lead_id, extra.webhooks_active = row[-2], bool(row[-1])
     return encuesta
