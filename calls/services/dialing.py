@@ -103,8 +103,11 @@ def call_request(
     instead of a new one; with a different request it raises IdempotencyKeyReused.
     """
     user = _user_or_none(requested_by)
-    fingerprint = request_fingerprint(agent=agent, phone=dialable_phone(phone), customer_name=customer_name)
+    fingerprint = ""
     if idempotency_key:
+        fingerprint = request_fingerprint(
+            agent=agent, phone=dialable_phone(phone), customer_name=customer_name
+        )
         previous = Call.objects.filter(requested_by=user, idempotency_key=idempotency_key).first()
         if previous:
             return replay_or_refuse(previous, fingerprint)
@@ -133,7 +136,7 @@ def call_request(
                 attempt=1,
                 requested_by=user,
                 idempotency_key=idempotency_key or None,
-                idempotency_fingerprint=fingerprint if idempotency_key else "",
+                idempotency_fingerprint=fingerprint,
             )
     except IntegrityError:
         if idempotency_key:
