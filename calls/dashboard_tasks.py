@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from calls.services.answer_rollups import answer_rollups_refresh_recent
-from calls.tasks import task_log_failure
+from config.celery import task_log_failure
 
 
 @shared_task(soft_time_limit=240, time_limit=280, on_failure=task_log_failure)

@@ -6,15 +6,10 @@ from celery import Task, shared_task
 from django.conf import settings
 
 from calls import services
+from config.celery import task_log_failure
 from telephony.backends import is_retryable
 
 logger = logging.getLogger(__name__)
-
-
-def task_log_failure(
-    task: Task, exc: BaseException, task_id: str, args: tuple, kwargs: dict, einfo: object
-) -> None:
-    logger.error("Task %s%s failed for good: %r", task.name, args, exc)
 
 
 @shared_task(

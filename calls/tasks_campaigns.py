@@ -8,7 +8,7 @@ from django.db import OperationalError
 
 from calls.services.campaign_dialing import calls_dial_paced
 from calls.services.campaign_dispatch import campaigns_dispatch
-from calls.tasks import task_log_failure
+from config.celery import task_log_failure
 
 logger = logging.getLogger(__name__)
 

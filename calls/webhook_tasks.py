@@ -6,8 +6,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from calls.services.webhooks import webhook_deliver, webhook_deliveries_due
-from calls.tasks import task_log_failure
 from calls.webhook_models import WebhookDelivery
+from config.celery import task_log_failure
 
 # A retry the broker lost (worker restart, ETA past the visibility timeout) is this late at most.
 SWEEP_GRACE = timedelta(minutes=5)

@@ -10,17 +10,14 @@ without a `detail` the client can show.
 """
 
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Dialog, Page, Response, sync_playwright
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.browser import ARGS, CHROMIUM
 
 
 def main(base: str, username: str, password: str) -> int:
@@ -43,7 +40,7 @@ def main(base: str, username: str, password: str) -> int:
         dialog.accept("Plantilla de prueba" if dialog.type == "prompt" else None)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page: Page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.on("response", on_response)
         page.on("dialog", on_dialog)

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from calls.models import Call, Encuesta
+from tests.browser import launch_chromium
 from tests.factories import (
     CallFactory,
     EncuestaFactory,
@@ -18,33 +19,19 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "s3cret-pass"
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp"))
 
 
 @pytest.fixture
 def page(live_server, settings, monkeypatch) -> Iterator:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(
-                f"{CHROMIUM} is missing: in CI the browser tests must run (make browser installs it)."
-            )
-        pytest.skip(f"{CHROMIUM} is missing (make browser installs it)")
     from playwright.sync_api import sync_playwright
 
     settings.DASHBOARD_POLL_SECONDS = 0.5
     # Playwright's sync API runs an event loop in this thread; the test's ORM calls are still sync.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch_chromium(playwright)
         context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="es-ES")
         page = context.new_page()
         page.set_default_timeout(20_000)

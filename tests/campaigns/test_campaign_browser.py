@@ -4,9 +4,7 @@ Playwright drives Debian's Chromium (`make test` installs it). Without it the te
 under CI or REQUIRE_BROWSER, where a missing browser is a failure.
 """
 
-import os
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -14,32 +12,20 @@ from django.db import connection
 from calls.models import Call, Lead
 from calls.services import call_transition, encuesta_finish, encuesta_save
 from calls.services.campaign_dispatch import campaigns_dispatch
+from tests.browser import launch_chromium
 from tests.factories import UserFactory
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CSV = "telefono;nombre;pedido\n621150001;Ane;A-1\n621150002;Jon;A-2\n621150003;Luis;A-3\n12345;Mal;A-4\n"
 
 
 @pytest.fixture
 def browser_page(monkeypatch):
-    if not CHROMIUM.exists():
-        message = f"Chromium not found at {CHROMIUM} (make test installs it)"
-        if os.environ.get("CI") or os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls below are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.set_default_timeout(20_000)
         yield page

@@ -17,17 +17,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from agents_app.models import PromptTemplate
+from tests.browser import launch_chromium
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # What the old client does: window.location.origin + '/api/...', JSON, no credentials option.
 CLIENT = """<!doctype html><html><body><p id="out">…</p><script>
@@ -76,7 +69,7 @@ def browser_context(live_server, tmp_path, settings, monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the ORM calls here are still sync.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        chromium = launch_chromium(playwright)
         context = chromium.new_context()
         context.add_cookies(
             [
@@ -125,7 +118,7 @@ def test_anonymous_browser_is_sent_to_the_login(live_server, settings, tmp_path,
     settings.FRONTEND_DIST_DIR = str(tmp_path)
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        chromium = launch_chromium(playwright)
         page = chromium.new_page()
         page.goto(live_server.url + "/")
         assert page.url.startswith(live_server.url + "/admin/login/")
