@@ -1,6 +1,5 @@
 """Thin Celery tasks: ids in, one service call, retries owned here."""
 
-import logging
 
 from celery import Task, shared_task
 from django.conf import settings
@@ -8,8 +7,6 @@ from django.conf import settings
 from calls import services
 from config.celery import task_log_failure
 from telephony.backends import is_retryable
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(

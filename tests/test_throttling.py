@@ -7,8 +7,8 @@ import pytest
 import redis
 from rest_framework.throttling import ScopedRateThrottle
 
-from scripts.wait_for_service import reachable
 from tests.factories import UserFactory
+from tests.services import require_redis
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 pytestmark = pytest.mark.django_db
@@ -16,10 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def redis_cache(settings):
-    if not reachable("redis", REDIS_URL):
-        if os.environ.get("REQUIRE_REDIS"):
-            pytest.fail(f"Redis is required (REQUIRE_REDIS) but not reachable at {REDIS_URL}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    require_redis(REDIS_URL)
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -9,7 +9,7 @@ from django.db import connection
 
 from calls.models import Call
 from config.celery import app
-from scripts.wait_for_service import reachable
+from tests.services import require_redis
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -20,10 +20,7 @@ pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)
 def redis_worker():
     if connection.vendor == "sqlite":
         pytest.skip("the in-memory SQLite test database cannot be shared with a worker; runs on MariaDB")
-    if not reachable("redis", REDIS_URL):
-        if os.environ.get("REQUIRE_REDIS"):
-            pytest.fail(f"Redis is required (REQUIRE_REDIS) but not reachable at {REDIS_URL}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    require_redis(REDIS_URL)
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
     reset_connections()

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from calls.models import Campaign, Lead
+from calls.services.campaign_dispatch import campaigns_dispatch
 from calls.services.campaigns import LeadRow, campaign_create, campaign_start, leads_bulk_create
 
 ALWAYS_OPEN = {str(day): [["00:00", "24:00"]] for day in range(7)}
@@ -71,3 +72,12 @@ def make_campaign(db, voice_agent, telephony_config):
 def lead(phone: str) -> Any:
     """The lead of a phone, read loosely (Any): tests reach into its optional survey and call freely."""
     return Lead.objects.select_related("encuesta").get(phone=phone)
+
+
+@pytest.fixture
+def tick(django_capture_on_commit_callbacks):
+    def run(now=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            return campaigns_dispatch(now=now)
+
+    return run

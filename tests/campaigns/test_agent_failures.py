@@ -12,22 +12,12 @@ from django.utils import timezone
 
 from calls.models import Call, Encuesta, Lead
 from calls.services import CallOutcome, CallUsage, encuesta_save
-from calls.services.campaign_dispatch import campaigns_dispatch
 from tests.campaigns.conftest import lead
 from voiceworker import persistence
 
 pytestmark = pytest.mark.django_db
 
 NUMBER = "+34621160001"
-
-
-@pytest.fixture
-def tick(django_capture_on_commit_callbacks):
-    def run(now=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            return campaigns_dispatch(now=now)
-
-    return run
 
 
 def apologise_and_close(reason: str) -> Callable[[int, int], object]:

@@ -17,7 +17,7 @@ from calls.models import Call, Campaign, Encuesta, Lead
 from calls.services import call_transition, encuesta_finish, encuesta_save
 from calls.tasks_campaigns import campaigns_dispatch_task
 from config.celery import app
-from scripts.wait_for_service import reachable
+from tests.services import require_redis
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 LEADS = 1000
@@ -30,10 +30,7 @@ pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)
 def campaign_worker(settings):
     if connection.vendor == "sqlite":
         pytest.skip("the in-memory SQLite test database cannot be shared with a worker; runs on MariaDB")
-    if not reachable("redis", REDIS_URL):
-        if os.environ.get("REQUIRE_REDIS"):
-            pytest.fail(f"Redis is required (REQUIRE_REDIS) but not reachable at {REDIS_URL}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    require_redis(REDIS_URL)
     settings.CAMPAIGN_DIALER = "async"
     settings.CAMPAIGN_DIAL_LOOKAHEAD_SECONDS = 0.4
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}

@@ -18,15 +18,6 @@ pytestmark = pytest.mark.django_db
 NUMBERS = [f"+3462115{n:04d}" for n in range(20)]
 
 
-@pytest.fixture
-def tick(django_capture_on_commit_callbacks):
-    def run(now=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            return campaigns_dispatch(now=now)
-
-    return run
-
-
 def hang_up_answered() -> None:
     """The callee hangs up every answered call (the survey stays unfinished)."""
     for call_id in Call.objects.filter(status=Call.Status.IN_PROGRESS).values_list("pk", flat=True):
