@@ -1,6 +1,5 @@
 """Thin Celery tasks: ids in, one service call, retries owned here."""
 
-
 from celery import Task, shared_task
 from django.conf import settings
 
