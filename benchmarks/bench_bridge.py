@@ -31,7 +31,7 @@ import MySQLdb
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
+from scripts.bench_support import stop  # noqa: E402
 from scripts.wait_for_service import reachable  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -145,14 +145,6 @@ def wait_up(port: int, proc: subprocess.Popen) -> None:
         if proc.poll() is not None or time.monotonic() > deadline:
             raise SystemExit(f"the server on port {port} did not start")
         time.sleep(0.2)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def run_wrk(port: int, first: int, last: int, duration: int) -> dict[str, float]:

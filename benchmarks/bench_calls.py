@@ -22,17 +22,12 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
+from scripts.bench_support import percentile, stop  # noqa: E402
 from scripts.wait_for_service import reachable  # noqa: E402
 from telephony.testing import FakeLiveKitServer  # noqa: E402
 
 PORT = 8765
 BIN = Path(sys.executable).parent
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def run_env(livekit: FakeLiveKitServer, args) -> dict[str, str]:
@@ -100,14 +95,6 @@ def start_celery(env: dict[str, str], threads: int) -> subprocess.Popen:
     )
     time.sleep(3)
     return worker
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 class Client:

@@ -32,6 +32,8 @@ from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from scripts.bench_support import percentile  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 import django  # noqa: E402
@@ -45,11 +47,6 @@ from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler  # n
 from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
 
 WARMUP = 10
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def timed(n: int, budget: float, save: Callable[[int], None]) -> list[float]:
