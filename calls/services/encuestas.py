@@ -137,7 +137,29 @@ def encuesta_save(
     Encuesta.TRANSITIONS allows. Four queries at most: the locked row, the questions, one UPDATE
     and the answer rows.
     """
-    encuesta = _locked_for_save(encuesta_id)
+    return _save_locked(
+        _locked_for_save(encuesta_id),
+        answers=answers,
+        status=status,
+        transcription=transcription,
+        seconds_used=seconds_used,
+        tokens_used=tokens_used,
+        llm_model=llm_model,
+    )
+
+
+def _save_locked(
+    encuesta: Encuesta,
+    *,
+    answers: Mapping[str, object] | None = None,
+    status: str | None = None,
+    transcription: str | None = None,
+    seconds_used: int | None = None,
+    tokens_used: int | None = None,
+    llm_model: str | None = None,
+    questionnaire: Mapping[str, Question] | None = None,
+) -> Encuesta:
+    """encuesta_save on a row already locked by _locked_for_save (and its questions, if read)."""
     if status is not None and status not in Status.values:
         raise ValidationError(
             {
@@ -145,8 +167,9 @@ def encuesta_save(
                 % {"status": status, "values": ", ".join(Status.values)}
             }
         )
-    needs_questions = bool(answers) or (status == Status.COMPLETED and encuesta.status != status)
-    questionnaire = questionnaire_of(encuesta.voice_agent_id) if needs_questions else {}
+    if questionnaire is None:
+        needs_questions = bool(answers) or (status == Status.COMPLETED and encuesta.status != status)
+        questionnaire = questionnaire_of(encuesta.voice_agent_id) if needs_questions else {}
     errors: dict[str, list[str]] = {}
     parsed = _parse_answers(answers or {}, questionnaire, errors)
     if errors:
@@ -236,14 +259,15 @@ def encuesta_finish(
 
     A survey already closed (completed or opted out) is left as it is.
     """
-    encuesta = Encuesta.objects.select_for_update().get(pk=encuesta_id)
+    encuesta = _locked_for_save(encuesta_id)
     if encuesta.status in Encuesta.FINAL_STATUSES:
         return encuesta
-    answered = not missing_required(encuesta, questionnaire_of(encuesta.voice_agent_id))
-    return encuesta_save(
-        encuesta_id=encuesta_id,
-        status=Status.COMPLETED if answered else Status.INCOMPLETE,
+    questionnaire = questionnaire_of(encuesta.voice_agent_id)
+    return _save_locked(
+        encuesta,
+        status=Status.COMPLETED if not missing_required(encuesta, questionnaire) else Status.INCOMPLETE,
         seconds_used=seconds_used,
         tokens_used=tokens_used,
         llm_model=llm_model,
+        questionnaire=questionnaire,
     )
